@@ -1,0 +1,120 @@
+/**
+ * `npm run secrets -- --env <env> [--rotate <namespace>/<name>] [--dry-run]`
+ *
+ * Fills every generated credential the environment needs and does not have
+ * yet with a strong random value, sealed with the environment's certificate.
+ * Existing values are never re-sealed (git shows no churn) unless `--rotate`
+ * names their Secret. Values only a person can give are listed with the
+ * exact `npm run seal` command.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ComponentFactory } from '../components/index';
+import { UserError } from '../errors';
+import { buildPlatform } from '../platform';
+import { publicKeyFromCertificate, sealValue } from '../sealing/crypto';
+import { SealedValues, serializeSealedValues, withSealedValue } from '../sealing/sealed-values';
+import { SecretRequirement } from '../secrets/catalog';
+import { parseArgs, required } from './args';
+import { readPlatformInputs, selectEnvironments } from './environments';
+import { runCli } from './run';
+
+const USAGE = `Usage: npm run secrets -- --env <env> [--rotate <namespace>/<name>]... [--dry-run]
+
+Generates and seals every missing generated credential of the environment.
+  --rotate NS/NAME  generate new values for that Secret's generated keys even if it has them
+  --dry-run         print what would change, write nothing`;
+
+export interface SecretsResult {
+  /** `namespace/name:key` of every value generated. */
+  readonly generated: string[];
+  /** Commands for values a person must provide. */
+  readonly toProvide: string[];
+}
+
+/** Generates, seals and stores missing values. `random` is injectable for tests. */
+export function fillSecrets(
+  root: string,
+  env: string,
+  options: { rotate?: readonly string[]; dryRun?: boolean; random?: (n: number) => Buffer; components?: readonly ComponentFactory[] } = {},
+): SecretsResult {
+  const inputs = readPlatformInputs(root, env);
+  const platform = buildPlatform(inputs, { lenient: true, ...(options.components ? { components: options.components } : {}) });
+  const { catalog } = platform;
+  const rotate = new Set(options.rotate ?? []);
+  const known = new Set(catalog.requirements.map((r) => `${r.namespace}/${r.name}`));
+  const unknown = [...rotate].filter((r) => !known.has(r));
+  if (unknown.length > 0) {
+    throw new UserError({
+      message: `--rotate ${unknown.join(', ')}: the environment has no such Secret`,
+      fix: known.size ? `use one of: ${[...known].sort().join(', ')}` : 'this environment needs no credentials yet',
+    });
+  }
+  const random = options.random ?? ((n: number) => crypto.randomBytes(n));
+  const certificate = publicKeyFromCertificate(fs.readFileSync(path.join(root, inputs.config.sealing.certificate), 'utf8'), inputs.config.sealing.certificate);
+  const missing = new Set(catalog.missing.map((m) => `${m.requirement.namespace}/${m.requirement.name}:${m.key.key}`));
+
+  let values: SealedValues = inputs.sealedValues;
+  const generated: string[] = [];
+  const toProvide: string[] = [];
+  const seal = (r: SecretRequirement, key: string, plaintext: string) => {
+    values = withSealedValue(values, {
+      namespace: r.namespace,
+      name: r.name,
+      key,
+      scope: r.scope,
+      ciphertext: sealValue(certificate, plaintext, { namespace: r.namespace, name: r.name, scope: r.scope }),
+    });
+    generated.push(`${r.namespace}/${r.name}:${key}`);
+  };
+  for (const r of catalog.requirements) {
+    const id = `${r.namespace}/${r.name}`;
+    const generatedKeys = r.keys.filter((k) => k.source.kind === 'generated');
+    // Generated keys of one Secret are made together, so a value derived from
+    // another (a connection string holding a password) always matches it.
+    const regenerate = rotate.has(id) || generatedKeys.some((k) => missing.has(`${id}:${k.key}`));
+    if (regenerate) {
+      const siblings: Record<string, string> = {};
+      for (const k of generatedKeys) {
+        if (k.source.kind !== 'generated') continue;
+        siblings[k.key] = k.source.generate(random, { ...siblings });
+        seal(r, k.key, siblings[k.key]);
+      }
+    }
+    for (const k of r.keys) {
+      if (k.source.kind === 'provided' && missing.has(`${id}:${k.key}`)) {
+        toProvide.push(`${catalog.sealCommand(r, k.key)}    # ${k.description}: ${k.source.hint}`);
+      }
+    }
+  }
+  if (generated.length > 0 && !options.dryRun) {
+    const file = path.join(root, inputs.sealedFile);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, serializeSealedValues(values, env));
+  }
+  return { generated, toProvide };
+}
+
+export async function main(argv: readonly string[], root = process.cwd()): Promise<number> {
+  const args = parseArgs(argv, { env: { value: true }, rotate: { value: true, repeat: true }, 'dry-run': { value: false }, help: { value: false } }, USAGE);
+  if (args.switches.has('help')) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (args.positionals.length > 0) throw new UserError({ message: `unexpected argument ${args.positionals[0]}`, fix: USAGE });
+  const env = required(args, 'env', USAGE);
+  selectEnvironments(root, [env]);
+  const dryRun = args.switches.has('dry-run');
+  const result = fillSecrets(root, env, { rotate: args.flags.rotate ?? [], dryRun });
+  const verb = dryRun ? 'would generate' : 'generated and sealed';
+  if (result.generated.length === 0) console.log(`${env}: every generated credential is already sealed`);
+  for (const g of result.generated) console.log(`${env}: ${verb} ${g}`);
+  if (result.toProvide.length > 0) {
+    console.log(`${env}: values only a person can provide, still missing:`);
+    for (const c of result.toProvide) console.log(`  ${c}`);
+  }
+  return 0;
+}
+
+if (require.main === module) runCli(main);

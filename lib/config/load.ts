@@ -1,0 +1,180 @@
+/**
+ * Turns the text of `environments/<env>.yaml` into an EnvironmentConfig, or a
+ * UserError listing every problem at once with file, field path, line, what
+ * was expected and how to fix it. Pure: the caller reads the file.
+ */
+import Ajv, { ErrorObject } from 'ajv';
+import { Problem, UserError } from '../errors';
+import { EnvironmentConfig, resolveEnvironment } from './environment';
+import { EnvironmentFile, environmentSchema, PATTERNS } from './schema';
+import { parseYamlSource, pointerSegment, YamlSource } from './yaml-source';
+
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+const validateSchema = ajv.compile(environmentSchema);
+
+/** Levenshtein distance, for "did you mean" hints on misspelt keys. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function valueAt(data: unknown, pointer: string): unknown {
+  let cur = data;
+  for (const seg of pointer.split('/').slice(1)) {
+    const key = seg.replace(/~1/g, '/').replace(/~0/g, '~');
+    cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[key] : undefined;
+  }
+  return cur;
+}
+
+/** Turns one ajv error into a problem a person can act on. */
+function schemaProblem(source: YamlSource, err: ErrorObject): Problem {
+  const at = (path: string, message: string, fix?: string): Problem => ({
+    file: source.file,
+    path,
+    ...source.locate(path),
+    message,
+    ...(fix ? { fix } : {}),
+  });
+  const value = valueAt(source.data, err.instancePath);
+  switch (err.keyword) {
+    case 'additionalProperties': {
+      const key = String(err.params.additionalProperty);
+      const allowed = Object.keys((err.parentSchema as { properties?: object }).properties ?? {});
+      const hint = closest(key, allowed);
+      return at(
+        `${err.instancePath}/${pointerSegment(key)}`,
+        `unknown key "${key}"`,
+        hint ? `did you mean "${hint}"? Allowed keys here: ${allowed.join(', ')}` : `allowed keys here: ${allowed.join(', ')}`,
+      );
+    }
+    case 'required': {
+      const key = String(err.params.missingProperty);
+      return at(err.instancePath, `missing required key "${key}"`, `add "${key}:" here (see README.md, "Environment file")`);
+    }
+    case 'pattern': {
+      const known = Object.values(PATTERNS).find((p) => p.pattern === err.params.pattern);
+      return at(
+        err.instancePath,
+        `${describe(value)} is not ${known ? known.explain : `matching ${err.params.pattern}`}`,
+        known ? `use ${known.explain}` : undefined,
+      );
+    }
+    case 'enum': {
+      const allowed = (err.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ');
+      const hint = typeof value === 'string' ? closest(value, (err.params.allowedValues as unknown[]).map(String)) : undefined;
+      return at(err.instancePath, `${describe(value)} is not one of ${allowed}`, hint ? `did you mean "${hint}"?` : `use one of ${allowed}`);
+    }
+    case 'type':
+      return at(err.instancePath, `expected ${err.params.type}, got ${describe(value)}`);
+    default:
+      return at(err.instancePath, err.message ?? `invalid (${err.keyword})`);
+  }
+}
+
+/** Checks that need more than the schema: dependencies between fields, unique names. */
+function semanticProblems(source: YamlSource, config: EnvironmentConfig): Problem[] {
+  const problems: Problem[] = [];
+  const at = (path: string, message: string, fix: string): void => {
+    problems.push({ file: source.file, path, ...source.locate(path), message, fix });
+  };
+  const { cluster } = config;
+  if (cluster.distribution === 'generic' && cluster.helmController === 'builtin') {
+    at(
+      '/cluster/helmController',
+      'a generic cluster has no built-in helm-controller, so the HelmChart CRs of this platform would never be installed',
+      'set cluster.helmController to "install" (or remove it: "install" is the default on generic clusters)',
+    );
+  }
+  if (cluster.distribution !== 'generic' && cluster.helmController === 'install') {
+    at(
+      '/cluster/helmController',
+      `${cluster.distribution} already runs a helm-controller; a second one would process every HelmChart twice`,
+      `remove cluster.helmController (the default on ${cluster.distribution} is "builtin"), or set cluster.distribution to "generic"`,
+    );
+  }
+  if (config.argocd.install && cluster.server !== 'https://kubernetes.default.svc') {
+    at(
+      '/cluster/server',
+      `Argo CD installed by the bootstrap runs inside the cluster and reaches it as https://kubernetes.default.svc, not ${cluster.server}`,
+      'set cluster.server to https://kubernetes.default.svc, or set argocd.install to false and register the cluster in your existing Argo CD (argocd cluster add)',
+    );
+  }
+  // Every component owns its namespace (Argo CD manages its labels), so two may not share one.
+  const owners = new Map<string, string>();
+  const claim = (pointer: string, namespace: string): void => {
+    const other = owners.get(namespace);
+    if (other !== undefined) {
+      at(pointer, `namespace "${namespace}" is already used by ${other}`, 'give each component its own namespace');
+    } else {
+      owners.set(namespace, pointer);
+    }
+  };
+  claim('/argocd/namespace', config.argocd.namespace);
+  if (config.components.sealedSecrets.enabled) claim('/components/sealedSecrets/namespace', config.components.sealedSecrets.namespace);
+  if (cluster.helmController === 'install') claim('(helm-controller)', 'helm-controller');
+  return problems;
+}
+
+/**
+ * Validates and resolves one environment file.
+ * @param text the file's content
+ * @param file the file's path as shown to the user, e.g. `environments/local.yaml`
+ */
+export function loadEnvironment(text: string, file: string): EnvironmentConfig {
+  const name = (file.split('/').pop() ?? file).replace(/\.ya?ml$/, '');
+  if (!new RegExp(PATTERNS.dnsLabel.pattern).test(name)) {
+    throw new UserError({
+      file,
+      message: `environment name "${name}" (the file name) is not ${PATTERNS.dnsLabel.explain}`,
+      fix: `rename the file, e.g. environments/${name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'dev'}.yaml`,
+    });
+  }
+  const source = parseYamlSource(text, file);
+  if (source.data === null || typeof source.data !== 'object' || Array.isArray(source.data)) {
+    throw new UserError({
+      file,
+      path: '',
+      line: 1,
+      message: `expected a mapping with cluster, domain, gitops and components, got ${describe(source.data)}`,
+      fix: 'start from environments/local.yaml',
+    });
+  }
+  if (!validateSchema(source.data)) {
+    const problems = (validateSchema.errors ?? []).map((e) => schemaProblem(source, e));
+    // ajv reports one error per failed keyword; the same message twice helps nobody.
+    const unique = [...new Map(problems.map((p) => [`${p.path}|${p.message}`, p])).values()];
+    unique.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.path ?? '').localeCompare(b.path ?? ''));
+    throw new UserError(unique, `${file}: ${unique.length === 1 ? '1 problem' : `${unique.length} problems`}`);
+  }
+  const config = resolveEnvironment(name, file, source.data as EnvironmentFile);
+  const problems = semanticProblems(source, config);
+  if (problems.length > 0) throw new UserError(problems, `${file}: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}`);
+  return config;
+}

@@ -1,0 +1,144 @@
+/**
+ * The JSON schema of `environments/<env>.yaml`, and the TypeScript type of
+ * such a file derived from it (one source for both).
+ *
+ * The schema is strict: every object has `additionalProperties: false`, so a
+ * misspelt key is an error that names the key. Defaults are not in the schema:
+ * they live in lib/config/defaults.ts, documented, and are applied after
+ * validation.
+ */
+import type { FromSchema } from 'json-schema-to-ts';
+
+/** Patterns with a human explanation, used by the loader's error messages. */
+export const PATTERNS = {
+  dnsLabel: {
+    pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$',
+    explain: "a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+  },
+  dnsSubdomain: {
+    pattern: '^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+    explain: 'a DNS name such as mlops.example.com: dot-separated lowercase DNS-1123 labels',
+  },
+  gitUrl: {
+    pattern: '^(https://[^\\s/]+/\\S+|ssh://[^\\s/]+/\\S+|[A-Za-z0-9._-]+@[^\\s:/]+:\\S+)$',
+    explain: 'a git URL: https://host/org/repo.git, ssh://git@host/org/repo.git or git@host:org/repo.git',
+  },
+  httpsUrl: {
+    pattern: '^https://[^\\s]+$',
+    explain: 'an https:// URL such as https://kubernetes.default.svc',
+  },
+  cpu: {
+    pattern: '^([0-9]+m|[0-9]+(\\.[0-9]{1,3})?)$',
+    explain: 'a CPU quantity such as 250m or 1.5',
+  },
+  memory: {
+    pattern: '^[0-9]+(Ki|Mi|Gi|Ti)$',
+    explain: 'a memory quantity in binary units such as 256Mi or 2Gi',
+  },
+  gitRevision: {
+    pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]*$',
+    explain: 'a branch, tag or commit such as main, v1.2.0 or a commit SHA',
+  },
+  relativePath: {
+    pattern: '^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$',
+    explain: "a path relative to the project root, without '..'",
+  },
+} as const;
+
+const quantityPair = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['cpu', 'memory'],
+  properties: {
+    cpu: { type: 'string', pattern: PATTERNS.cpu.pattern },
+    memory: { type: 'string', pattern: PATTERNS.memory.pattern },
+  },
+} as const;
+
+/** Container resources, overriding a component's documented default. */
+const resources = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['requests', 'limits'],
+  properties: { requests: quantityPair, limits: quantityPair },
+} as const;
+
+const dnsLabel = { type: 'string', pattern: PATTERNS.dnsLabel.pattern } as const;
+
+export const environmentSchema = {
+  $id: 'https://mlops-gitops.dev/schemas/environment.json',
+  title: 'mlops-gitops environment',
+  type: 'object',
+  additionalProperties: false,
+  required: ['cluster', 'domain', 'gitops', 'components'],
+  properties: {
+    description: { type: 'string', description: 'Free text for people; not used by the generator.' },
+    cluster: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'server', 'distribution', 'storageClass', 'ingressClass'],
+      properties: {
+        name: { ...dnsLabel, description: 'Name of the cluster, used in labels and in the AppProject.' },
+        server: {
+          type: 'string',
+          pattern: PATTERNS.httpsUrl.pattern,
+          description: 'Argo CD destination server URL of the cluster.',
+        },
+        distribution: { enum: ['k3s', 'rke2', 'generic'], description: 'k3s and rke2 ship a helm-controller.' },
+        helmController: {
+          enum: ['builtin', 'install'],
+          description: 'Who processes HelmChart CRs: the distribution (builtin) or a controller this platform installs.',
+        },
+        storageClass: { type: 'string', minLength: 1 },
+        ingressClass: { type: 'string', minLength: 1 },
+      },
+    },
+    domain: { type: 'string', pattern: PATTERNS.dnsSubdomain.pattern, description: 'Base domain: <app>.<domain>.' },
+    gitops: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['repoURL', 'targetRevision'],
+      properties: {
+        repoURL: { type: 'string', pattern: PATTERNS.gitUrl.pattern },
+        targetRevision: { type: 'string', pattern: PATTERNS.gitRevision.pattern },
+        path: { type: 'string', pattern: PATTERNS.relativePath.pattern },
+      },
+    },
+    sealing: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        certificate: { type: 'string', pattern: PATTERNS.relativePath.pattern },
+      },
+    },
+    argocd: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        install: { type: 'boolean' },
+        namespace: dnsLabel,
+        ha: { type: 'boolean' },
+      },
+    },
+    components: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        sealedSecrets: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            enabled: { type: 'boolean' },
+            namespace: dnsLabel,
+            resources,
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+/** An environment file as written, after schema validation (no defaults). */
+export type EnvironmentFile = FromSchema<typeof environmentSchema>;
+/** Container resources as written in an environment file. */
+export type ResourcesSpec = FromSchema<typeof resources>;

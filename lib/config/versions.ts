@@ -1,0 +1,61 @@
+/**
+ * Every chart and image version the platform deploys, pinned in one place.
+ *
+ * Exact versions only: no ranges, no `latest`. The policy checks in
+ * lib/policies reject anything else, and `npm run check:upstream` validates
+ * chart values against the upstream schema at the version named here.
+ */
+
+/** A Helm chart pinned to an exact version. */
+export interface ChartRef {
+  /** Helm repository URL (classic HTTP repository). */
+  readonly repo: string;
+  /** Chart name in that repository. */
+  readonly chart: string;
+  /** Exact chart version. */
+  readonly version: string;
+  /** The application version the chart deploys, for documentation. */
+  readonly appVersion: string;
+}
+
+/** A container image pinned to an exact tag. */
+export interface ImageRef {
+  readonly repository: string;
+  readonly tag: string;
+}
+
+export function imageString(image: ImageRef): string {
+  return `${image.repository}:${image.tag}`;
+}
+
+export const CHARTS = {
+  /** bitnami-labs/sealed-secrets, chart 2.18.5 (controller 0.36.6). */
+  sealedSecrets: {
+    repo: 'https://bitnami-labs.github.io/sealed-secrets',
+    chart: 'sealed-secrets',
+    version: '2.18.5',
+    appVersion: '0.36.6',
+  },
+  /**
+   * argoproj/argo-helm argo-cd chart 10.1.1 (Argo CD v3.4.4). The imported
+   * Argo CD CRD types are from v3.5.1; Application and AppProject fields used
+   * here exist in both.
+   */
+  argoCd: {
+    repo: 'https://argoproj.github.io/argo-helm',
+    chart: 'argo-cd',
+    version: '10.1.1',
+    appVersion: 'v3.4.4',
+  },
+} as const satisfies Record<string, ChartRef>;
+
+export const IMAGES = {
+  /** k3s-io/helm-controller release v0.17.7 (CRDs in imports/ are from the same tag). */
+  helmController: { repository: 'docker.io/rancher/helm-controller', tag: 'v0.17.7' },
+  /** The job image helm-controller runs `helm` in, set on every HelmChart so k3s and standalone controllers agree. */
+  klipperHelm: { repository: 'ghcr.io/k3s-io/klipper-helm', tag: 'v0.9.10-build20251111' },
+  /** kubectl without a shell, for the jobs that wait on a Helm install. */
+  kubectl: { repository: 'registry.k8s.io/kubectl', tag: 'v1.32.9' },
+  /** The sealed-secrets controller; must match CHARTS.sealedSecrets.appVersion. */
+  sealedSecretsController: { repository: 'docker.io/bitnami/sealed-secrets-controller', tag: '0.36.6' },
+} as const satisfies Record<string, ImageRef>;

@@ -1,0 +1,125 @@
+/**
+ * Argo CD objects of the app-of-apps: one Application per component folder,
+ * the root Application, and the environment's AppProject.
+ */
+import { Construct } from 'constructs';
+import { Application } from '../../imports/argocd-application-argoproj.io';
+import { AppProject } from '../../imports/argocd-appproject-argoproj.io';
+import { syncWave } from './labels';
+
+/** Where Argo CD reads manifests from. */
+export interface GitSource {
+  readonly repoURL: string;
+  readonly targetRevision: string;
+  /** Folder in the repository, e.g. `dist/prod/mlflow`. */
+  readonly path: string;
+}
+
+export interface Destination {
+  readonly server: string;
+  readonly namespace: string;
+}
+
+/** A Kubernetes kind, for AppProject allow-lists. */
+export interface GroupKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
+/** Retry with exponential backoff: 10s, 20s, 40s, ... up to 5m, ten times. */
+const RETRY = { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } };
+
+export interface ArgoApplicationProps {
+  readonly name: string;
+  readonly project: string;
+  readonly source: GitSource;
+  readonly destination: Destination;
+  readonly wave: number;
+  readonly labels?: Record<string, string>;
+  /**
+   * Labels Argo CD sets on the destination namespace, which it creates.
+   * Without it the namespace must already exist.
+   */
+  readonly managedNamespaceLabels?: Record<string, string>;
+  /**
+   * Server-side apply, for objects too large for the last-applied annotation.
+   * @default false
+   */
+  readonly serverSideApply?: boolean;
+  /**
+   * Delete the Application's resources when the Application is deleted (the
+   * component was removed from the environment).
+   * @default true
+   */
+  readonly cascadeDelete?: boolean;
+}
+
+export class ArgoApplication extends Construct {
+  public readonly resource: Application;
+
+  constructor(scope: Construct, id: string, props: ArgoApplicationProps) {
+    super(scope, id);
+    const syncOptions = ['PruneLast=true'];
+    if (props.managedNamespaceLabels) syncOptions.push('CreateNamespace=true');
+    if (props.serverSideApply) syncOptions.push('ServerSideApply=true');
+    this.resource = new Application(this, 'resource', {
+      metadata: {
+        name: props.name,
+        labels: props.labels ?? {},
+        annotations: syncWave(props.wave),
+        ...((props.cascadeDelete ?? true) ? { finalizers: ['resources-finalizer.argocd.argoproj.io'] } : {}),
+      },
+      spec: {
+        project: props.project,
+        source: {
+          repoUrl: props.source.repoURL,
+          targetRevision: props.source.targetRevision,
+          path: props.source.path,
+          directory: { recurse: false },
+        },
+        destination: { server: props.destination.server, namespace: props.destination.namespace },
+        syncPolicy: {
+          automated: { prune: true, selfHeal: true },
+          syncOptions,
+          retry: RETRY,
+          ...(props.managedNamespaceLabels ? { managedNamespaceMetadata: { labels: props.managedNamespaceLabels } } : {}),
+        },
+      },
+    });
+  }
+}
+
+export interface ArgoProjectProps {
+  readonly name: string;
+  readonly description: string;
+  /** The only repositories Applications of the project may read. */
+  readonly sourceRepos: readonly string[];
+  /** The only server and namespace pairs Applications may deploy to. */
+  readonly destinations: readonly Destination[];
+  /** Cluster-scoped kinds Applications may manage; nothing else. */
+  readonly clusterResources: readonly GroupKind[];
+  /** Namespaced kinds Applications may manage; nothing else. */
+  readonly namespacedResources: readonly GroupKind[];
+  readonly labels?: Record<string, string>;
+}
+
+const byGroupKind = (a: GroupKind, b: GroupKind) => a.group.localeCompare(b.group) || a.kind.localeCompare(b.kind);
+
+export class ArgoProject extends Construct {
+  constructor(scope: Construct, id: string, props: ArgoProjectProps) {
+    super(scope, id);
+    new AppProject(this, 'resource', {
+      metadata: { name: props.name, labels: props.labels ?? {} },
+      spec: {
+        description: props.description,
+        sourceRepos: [...props.sourceRepos],
+        destinations: [...props.destinations]
+          .sort((a, b) => a.server.localeCompare(b.server) || a.namespace.localeCompare(b.namespace))
+          .map((d) => ({ server: d.server, namespace: d.namespace })),
+        clusterResourceWhitelist: [...props.clusterResources].sort(byGroupKind).map((r) => ({ group: r.group, kind: r.kind })),
+        namespaceResourceWhitelist: [...props.namespacedResources].sort(byGroupKind).map((r) => ({ group: r.group, kind: r.kind })),
+        orphanedResources: { warn: true },
+      },
+    });
+  }
+}

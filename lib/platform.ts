@@ -1,0 +1,197 @@
+/**
+ * Composes an environment: which components it gets, in which sync wave,
+ * the Argo CD app-of-apps over them, and the bootstrap folder.
+ *
+ * dist/<env>/
+ *   bootstrap/00-helm-controller/  the helm-controller (when installed)      kubectl apply, in order
+ *   bootstrap/01-argocd/           Argo CD's namespace and HelmChart        (when installed)
+ *   bootstrap/02-root/             the AppProject and the root Application
+ *   apps/                          one Application per component (the root Application syncs this)
+ *   <component>/                   the component's objects
+ */
+import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
+import { Problem, UserError } from './errors';
+import { ArgoCdBootstrapChart } from './components/argocd';
+import { HelmControllerBootstrapChart } from './components/helm-controller';
+import { ComponentFactory, COMPONENTS } from './components/index';
+import { EnvironmentConfig } from './config/environment';
+import { ArgoApplication, ArgoProject, Destination, GroupKind } from './constructs/argocd';
+import { ComponentChart, FolderChart } from './constructs/component';
+import { PART_OF, podSecurityLabels } from './constructs/labels';
+import { checkObjects, formatViolation } from './policies';
+import { EXEMPTIONS } from './policies/exemptions';
+import { K8sObject } from './policies/pod-specs';
+import type { SealedValues } from './sealing/sealed-values';
+import { SecretCatalog } from './secrets/catalog';
+
+/** Where Argo CD itself runs, as seen from Argo CD. */
+export const IN_CLUSTER = 'https://kubernetes.default.svc';
+
+/** Kinds without a namespace that components may emit. */
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'StorageClass',
+  'PriorityClass',
+  'IngressClass',
+  'PersistentVolume',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'NodePool',
+  'EC2NodeClass',
+  'ClusterPolicy',
+  'ClusterIssuer',
+  'GatewayClass',
+  'ClusterServingRuntime',
+]);
+
+export interface PlatformInputs {
+  readonly config: EnvironmentConfig;
+  readonly sealedValues: SealedValues;
+  /** The sealed values file, relative to the project root, for messages. */
+  readonly sealedFile: string;
+}
+
+export interface Platform {
+  readonly config: EnvironmentConfig;
+  readonly app: App;
+  /** Component charts, in the order they were added. */
+  readonly components: readonly ComponentChart[];
+  /** Every chart with its dist folder. */
+  readonly charts: readonly FolderChart[];
+  /** Credentials the environment needs, and which are missing. */
+  readonly catalog: SecretCatalog;
+}
+
+/**
+ * The resolved objects of a chart, without running validations (which
+ * `Chart.toJson()` does, and which would recurse from inside a validation).
+ */
+export function objectsOf(chart: Chart): K8sObject[] {
+  return chart.node
+    .findAll()
+    .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
+    .map((o) => o.toJson() as K8sObject);
+}
+
+function groupKind(obj: K8sObject): GroupKind {
+  const slash = obj.apiVersion.indexOf('/');
+  return { group: slash < 0 ? '' : obj.apiVersion.slice(0, slash), kind: obj.kind };
+}
+
+function uniqueKinds(kinds: GroupKind[]): GroupKind[] {
+  return [...new Map(kinds.map((k) => [`${k.group}/${k.kind}`, k])).values()];
+}
+
+/**
+ * Builds the platform of one environment. Throws a UserError for problems
+ * only visible once components are composed (a missing sealed value); with
+ * `lenient`, returns anyway so that `npm run secrets` can fill the gaps.
+ */
+export interface BuildOptions {
+  /**
+   * Return despite missing sealed values (for `npm run secrets`).
+   * @default false
+   */
+  readonly lenient?: boolean;
+  /**
+   * The component registry.
+   * @default COMPONENTS
+   */
+  readonly components?: readonly ComponentFactory[];
+}
+
+export function buildPlatform(inputs: PlatformInputs, options: BuildOptions = {}): Platform {
+  const { config } = inputs;
+  const app = new App({ yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE, outdir: 'dist' });
+  const catalog = new SecretCatalog(config.name, inputs.sealedValues, inputs.sealedFile);
+
+  // Components, tier by tier.
+  const context = { app, config, catalog };
+  const components: ComponentChart[] = (options.components ?? COMPONENTS)
+    .filter((f) => f.enabled(config))
+    .map((f) => f.create(context));
+
+  const problems: Problem[] = [];
+  if (catalog.requirements.length > 0 && !config.components.sealedSecrets.enabled) {
+    problems.push({
+      file: config.file,
+      path: '/components/sealedSecrets/enabled',
+      message: `${catalog.requirements.map((r) => r.component).join(', ')} need credentials, which only sealed-secrets can deliver`,
+      fix: 'set components.sealedSecrets.enabled to true (or remove it: true is the default)',
+    });
+  }
+  problems.push(...catalog.problems());
+  if (problems.length > 0 && !options.lenient) throw new UserError(problems, `environment ${config.name}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+
+  const envLabels = { 'app.kubernetes.io/part-of': PART_OF, 'mlops-gitops.dev/environment': config.name };
+  const project = `mlops-${config.name}`;
+  const repoPath = (folder: string) => `${config.gitops.path}/${config.name}/${folder}`;
+  const source = (folder: string) => ({ repoURL: config.gitops.repoURL, targetRevision: config.gitops.targetRevision, path: repoPath(folder) });
+
+  // The app-of-apps: one Application per component folder.
+  const apps = new (class extends FolderChart {})(app, 'apps', 'apps', config.argocd.namespace);
+  for (const c of components) {
+    new ArgoApplication(apps, c.info.name, {
+      name: `${config.name}-${c.info.name}`,
+      project,
+      source: source(c.info.name),
+      destination: { server: config.cluster.server, namespace: c.info.namespace },
+      wave: c.info.wave,
+      labels: { ...envLabels, 'app.kubernetes.io/component': c.info.name },
+      managedNamespaceLabels: { ...envLabels, ...podSecurityLabels(c.info.podSecurity) },
+      serverSideApply: c.info.serverSideApply,
+    });
+  }
+
+  // What the project allows: exactly the kinds the components emit.
+  const objects = components.flatMap(objectsOf);
+  const kinds = uniqueKinds(objects.map(groupKind));
+  const clusterResources = uniqueKinds([{ group: '', kind: 'Namespace' }, ...kinds.filter((k) => CLUSTER_SCOPED.has(k.kind))]);
+  const namespacedResources = uniqueKinds([
+    { group: 'argoproj.io', kind: 'Application' },
+    ...kinds.filter((k) => !CLUSTER_SCOPED.has(k.kind)),
+  ]);
+  const destinations: Destination[] = [
+    { server: IN_CLUSTER, namespace: config.argocd.namespace },
+    ...components.map((c) => ({ server: config.cluster.server, namespace: c.info.namespace })),
+  ];
+  const uniqueDestinations = [...new Map(destinations.map((d) => [`${d.server} ${d.namespace}`, d])).values()];
+
+  // Bootstrap: applied once by hand, in folder order.
+  if (config.cluster.helmController === 'install') {
+    new HelmControllerBootstrapChart(app, 'bootstrap-helm-controller', 'bootstrap/00-helm-controller');
+  }
+  if (config.argocd.install) new ArgoCdBootstrapChart(app, 'bootstrap-argocd', 'bootstrap/01-argocd', config);
+  const root = new (class extends FolderChart {})(app, 'bootstrap-root', 'bootstrap/02-root', config.argocd.namespace);
+  new ArgoProject(root, 'project', {
+    name: project,
+    description: `mlops-gitops environment ${config.name} (cluster ${config.cluster.name})`,
+    sourceRepos: [config.gitops.repoURL],
+    destinations: uniqueDestinations,
+    clusterResources,
+    namespacedResources,
+    labels: envLabels,
+  });
+  new ArgoApplication(root, 'root', {
+    name: `${config.name}-root`,
+    project,
+    source: source('apps'),
+    destination: { server: IN_CLUSTER, namespace: config.argocd.namespace },
+    wave: 0,
+    labels: envLabels,
+    // Deleting the root must not cascade to every component.
+    cascadeDelete: false,
+  });
+
+  const charts = app.node.children.filter((c): c is FolderChart => c instanceof FolderChart);
+  // Policies run over the resolved objects of every chart at render time.
+  for (const chart of charts) {
+    chart.node.addValidation({
+      validate: () => checkObjects(objectsOf(chart), EXEMPTIONS).map(formatViolation),
+    });
+  }
+  return { config, app, components, charts, catalog };
+}
