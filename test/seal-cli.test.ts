@@ -6,15 +6,23 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { controllerLabel, controllerUnseal } from './controller-unseal';
+import { envYaml } from './support';
 
 const SEAL = path.join(__dirname, '..', 'lib', 'cli', 'seal.js');
 const KEYS = path.join(__dirname, '..', 'lib', 'cli', 'keys.js');
 
-/** A project with environments dev (which gets keys) and staging (which has none). */
+/**
+ * A project with environments dev (which gets keys), staging (which has none)
+ * and custom (its own certificate path and controller namespace).
+ */
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seal-cli-'));
 fs.mkdirSync(path.join(root, 'environments'));
-fs.writeFileSync(path.join(root, 'environments', 'dev.yaml'), 'cluster:\n  name: dev\n');
-fs.writeFileSync(path.join(root, 'environments', 'staging.yaml'), 'cluster:\n  name: staging\n');
+fs.writeFileSync(path.join(root, 'environments', 'dev.yaml'), envYaml());
+fs.writeFileSync(path.join(root, 'environments', 'staging.yaml'), envYaml());
+fs.writeFileSync(
+  path.join(root, 'environments', 'custom.yaml'),
+  envYaml('sealing:\n  certificate: certs/custom.pem\n').replace('components: {}', 'components:\n  sealedSecrets:\n    namespace: kube-system'),
+);
 fs.writeFileSync(path.join(root, '.gitignore'), 'node_modules/\nenvironments/keys/\n');
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -130,27 +138,28 @@ test('seal without a certificate says to run npm run keys', () => {
   const result = run(SEAL, ['--env', 'staging', '--namespace', 'a', '--name', 'b', '--key', 'c', '--root', root], 'v');
   assertUserError(result, /environments\/certs\/staging\.pem does not exist/);
   assert.ok(result.stderr.includes('npm run keys -- --env staging'), result.stderr);
-  assert.ok(result.stderr.includes('kubeseal --fetch-cert > environments/certs/staging.pem'), result.stderr);
+  assert.ok(result.stderr.includes('kubeseal --fetch-cert --controller-namespace sealed-secrets > environments/certs/staging.pem'), result.stderr);
 });
 
 test('seal for an unknown environment lists the environments', () => {
   const result = run(SEAL, ['--env', 'prod', '--namespace', 'a', '--name', 'b', '--key', 'c', '--root', root], 'v');
-  assertUserError(result, /no environment "prod": environments\/prod\.yaml does not exist/);
-  assert.match(result.stderr, /--env dev, --env staging/);
+  assertUserError(result, /there is no environment "prod"/);
+  assert.match(result.stderr, /use one of: custom, dev, staging/);
 });
 
 test('bad command lines are user errors that name the flag', () => {
-  assertUserError(run(SEAL, ['--env', 'dev', '--bogus']), /unknown flag --bogus/);
-  assertUserError(run(KEYS, ['--frce']), /unknown flag --frce/);
-  assertUserError(run(SEAL, ['--env', 'dev', '--namespace', 'a', '--key', 'c']), /missing --name/);
+  assertUserError(run(SEAL, ['--env', 'dev', '--bogus']), /unknown option --bogus/);
+  assertUserError(run(KEYS, ['--frce']), /unknown option --frce/);
+  assertUserError(run(SEAL, ['--env', 'dev', '--namespace', 'a', '--key', 'c']), /--name is required/);
   assertUserError(run(SEAL, ['--env', 'dev', '--namespace', 'a', '--name', 'b', '--key', 'c', '--scope', 'wide']), /--scope "wide" is not a sealing scope/);
   assertUserError(run(SEAL, ['--env']), /--env needs a value/);
   assertUserError(run(SEAL, ['dev']), /unexpected argument "dev"/);
   assertUserError(run(SEAL, ['--env', 'dev', '--namespace', 'A', '--name', 'b', '--key', 'c', '--root', root]), /namespace "A" is not a valid/);
-  assertUserError(run(SEAL, ['--raw', '--namespace', 'a', '--name', 'b']), /missing --cert/);
+  assertUserError(run(SEAL, ['--raw', '--namespace', 'a', '--name', 'b']), /--cert is required/);
   assertUserError(run(SEAL, ['--raw', '--env', 'dev', '--cert', 'x', '--namespace', 'a', '--name', 'b']), /--raw and --env do not go together/);
   assertUserError(run(SEAL, ['--raw', '--cert', path.join(root, 'nope.pem'), '--namespace', 'a', '--name', 'b']), /cannot read .*nope\.pem/);
-  assertUserError(run(KEYS, []), /missing --env/);
+  assertUserError(run(KEYS, []), /--env is required/);
+  assertUserError(run(SEAL, ['--env', 'dev', '--namespace', 'a', '--name', 'b', '--root', root], 'v'), /--key is required/);
   assertUserError(run(KEYS, ['--env', 'staging', '--key-size', 'big', '--root', root]), /--key-size "big" is not a number/);
 });
 
@@ -184,4 +193,23 @@ test('keys --force replaces the key pair and warns that sealed values must be se
   assert.equal(result.status, 0, result.stderr);
   assert.notEqual(fs.readFileSync(certFile, 'utf8'), before);
   assert.match(result.stdout, /WARNING: the 4 value\(s\) in environments\/sealed\/dev\.yaml were sealed with the old certificate/);
+});
+
+test('the environment file can move the certificate and the controller namespace', () => {
+  const keys = run(KEYS, ['--env', 'custom', '--key-size', '2048', '--root', root]);
+  assert.equal(keys.status, 0, keys.stderr);
+  assert.match(keys.stdout, /kubectl create namespace kube-system .* kubectl apply -f environments\/keys\/custom\.key\.yaml/);
+  assert.match(keys.stdout, /Wrote certs\/custom\.pem/);
+  assert.ok(fs.existsSync(path.join(root, 'certs', 'custom.pem')));
+  const secret = yaml.load(fs.readFileSync(path.join(root, 'environments', 'keys', 'custom.key.yaml'), 'utf8')) as {
+    metadata: { namespace: string };
+    data: Record<string, string>;
+  };
+  assert.equal(secret.metadata.namespace, 'kube-system');
+
+  const seal = run(SEAL, ['--env', 'custom', '--namespace', 'a', '--name', 'b', '--key', 'c', '--root', root], 'v');
+  assert.equal(seal.status, 0, seal.stderr);
+  const stored = yaml.load(fs.readFileSync(path.join(root, 'environments', 'sealed', 'custom.yaml'), 'utf8')) as ReturnType<typeof sealedFile>;
+  const key = Buffer.from(secret.data['tls.key'], 'base64').toString();
+  assert.equal(controllerUnseal(key, stored.secrets['a/b'].data.c, 'a/b').toString(), 'v');
 });

@@ -10,7 +10,8 @@ import { danglingSecretRefs } from '../lib/cli/validate';
 import { UserError } from '../lib/errors';
 import { K8sObject } from '../lib/policies/pod-specs';
 import { randomAlphanumeric } from '../lib/secrets/catalog';
-import { envYaml, readTree, seededRandom, tempProject, testKeyPair, unseal, userError, WITH_DEMO, platformOf } from './support';
+import { controllerUnseal as unseal } from './controller-unseal';
+import { envYaml, readTree, seededRandom, tempProject, testKeyPair, userError, WITH_DEMO, platformOf } from './support';
 
 async function project(): Promise<string> {
   const { certificatePem } = await testKeyPair();

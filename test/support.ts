@@ -153,20 +153,3 @@ export function credentialComponent(options: { provided?: boolean; scope?: 'stri
 
 export const WITH_DEMO = (options?: Parameters<typeof credentialComponent>[0]) => [...COMPONENTS, credentialComponent(options)];
 
-/**
- * The controller's decryption, written independently of lib/sealing: read
- * the 2-byte RSA length, RSA-OAEP-SHA256 with the label, then AES-256-GCM
- * with a zero nonce. Throws if the label or key is wrong.
- */
-export function unseal(privateKeyPem: string, ciphertextBase64: string, label: string): Buffer {
-  const blob = Buffer.from(ciphertextBase64, 'base64');
-  const rsaLength = blob.readUInt16BE(0);
-  const sessionKey = crypto.privateDecrypt(
-    { key: privateKeyPem, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: Buffer.from(label) },
-    blob.subarray(2, 2 + rsaLength),
-  );
-  const rest = blob.subarray(2 + rsaLength);
-  const decipher = crypto.createDecipheriv('aes-256-gcm', sessionKey, Buffer.alloc(12));
-  decipher.setAuthTag(rest.subarray(rest.length - 16));
-  return Buffer.concat([decipher.update(rest.subarray(0, rest.length - 16)), decipher.final()]);
-}

@@ -26,7 +26,16 @@ import { formatProblem, UserError } from '../errors';
 import { coalesceValues, createValuesValidator } from '../validation/chart-values';
 import { listFiles, readCrdFiles, readK8sDefinitions, readManifest } from '../validation/files';
 import { createBuiltinValidator, type BuiltinValidator } from '../validation/k8s-openapi';
-import { checkObjectShape, createCrdValidator, crdToSchemaFile, isTyped, splitApiVersion, type CrdValidator } from '../validation/schemas';
+import {
+  checkObjectShape,
+  createCrdValidator,
+  crdToSchemaFile,
+  isTyped,
+  splitApiVersion,
+  type CrdValidator,
+  type SchemaResult,
+  type TypedObject,
+} from '../validation/schemas';
 
 export interface CheckUpstreamOptions {
   /** The project root; paths in the report are relative to it. */
@@ -58,9 +67,19 @@ export interface UpstreamReport {
   readonly chartSchemas: number;
 }
 
-/** Lazily compiled values validators of the charts in `<shared>/upstream/charts`, by chart folder. */
+/** A chart's values schema, ready to use. */
+interface ChartSchema {
+  /** The schema file, relative to `<shared>/upstream`: `charts/mlflow/values.schema.json`. */
+  readonly schema: string;
+  /** The chart's `values.yaml`. */
+  readonly defaults: unknown;
+  readonly validate: (values: unknown) => string[];
+}
+
+/** Lazily compiled values schemas of the charts in `<shared>/upstream/charts`, by chart folder. */
 class ChartSchemas {
-  private readonly cache = new Map<string, { schema: string; defaults: unknown; validate: (values: unknown) => string[] } | null>();
+  /** Chart folder → its schema, or null when it has none. */
+  private readonly cache = new Map<string, ChartSchema | null>();
 
   constructor(
     private readonly chartsDir: string,
@@ -85,8 +104,8 @@ class ChartSchemas {
     return chart;
   }
 
-  /** The chart's schema and checker, or undefined when it has no `values.schema.json` here. */
-  get(chart: string, version: unknown): { schema: string; defaults: unknown; validate: (values: unknown) => string[] } | undefined {
+  /** The chart's values schema, or undefined when it has no `values.schema.json` here. */
+  get(chart: string, version: unknown): ChartSchema | undefined {
     const folder = this.folder(chart, version);
     if (!folder) return undefined;
     if (!this.cache.has(folder)) {
@@ -106,6 +125,24 @@ class ChartSchemas {
     }
     return this.cache.get(folder) ?? undefined;
   }
+}
+
+/**
+ * Checks a k3s HelmChart's values (`spec.valuesContent` over the chart's
+ * defaults) against its chart's values schema. Undefined when the chart has
+ * no schema in the shared folder.
+ */
+function checkChartValues(helmChart: TypedObject, charts: ChartSchemas): SchemaResult | undefined {
+  const spec = (helmChart.spec ?? {}) as Record<string, unknown>;
+  const chart = typeof spec.chart === 'string' ? charts.get(spec.chart, spec.version) : undefined;
+  if (!chart) return undefined;
+  let values: unknown;
+  try {
+    values = typeof spec.valuesContent === 'string' ? yaml.load(spec.valuesContent) : undefined;
+  } catch (e) {
+    return { schema: chart.schema, errors: [`/spec/valuesContent: not valid YAML: ${(e as Error).message.split('\n')[0]}`] };
+  }
+  return { schema: chart.schema, errors: chart.validate(coalesceValues(chart.defaults, values ?? {})) };
 }
 
 /** Runs every check. Throws a {@link UserError} when an input folder is missing. */
@@ -165,24 +202,15 @@ export function checkUpstream(options: CheckUpstreamOptions): UpstreamReport {
     }
 
     if (object.apiVersion === 'helm.cattle.io/v1' && object.kind === 'HelmChart') {
-      const spec = (object.spec ?? {}) as Record<string, unknown>;
-      const chart = typeof spec.chart === 'string' ? charts.get(spec.chart, spec.version) : undefined;
-      if (!chart) continue;
-      let values: unknown = {};
-      try {
-        values = typeof spec.valuesContent === 'string' ? (yaml.load(spec.valuesContent) ?? {}) : {};
-      } catch (e) {
-        report(chart.schema, [`/spec/valuesContent: not valid YAML: ${(e as Error).message.split('\n')[0]}`]);
-        continue;
-      }
-      report(chart.schema, chart.validate(coalesceValues(chart.defaults, values)));
+      const values = checkChartValues(object, charts);
+      if (values) report(values.schema, values.errors);
     }
   }
 
   return {
     objects: files.length,
     problems,
-    releases: builtins.map((b) => b.label.replace(/^k8s /, '')),
+    releases: builtins.map((b) => b.release),
     crds: new Set([...sharedCrds.used, ...distCrds.used]).size,
     chartSchemas: charts.used,
   };

@@ -15,15 +15,9 @@ import {
   restartControllerCommand,
 } from '../sealing/keys';
 import { parseSealedValues } from '../sealing/sealed-values';
-import {
-  environmentSealingFiles,
-  parseFlags,
-  projectRoot,
-  reportUserErrors,
-  requireFlag,
-  runAsProcess,
-  writeFileAtomic,
-} from './sealing-project';
+import { FlagSpec, parseArgs, required } from './args';
+import { runCli } from './run';
+import { environmentSealingFiles, noPositionals, projectRoot, wantsHelp, writeFileAtomic } from './sealing-project';
 
 export const USAGE = `Usage:
   npm run keys -- --env <env> [--force] [--key-size <bits>]
@@ -45,13 +39,14 @@ Flags:
   -h, --help          show this help
 `;
 
-const FLAGS = {
-  env: { type: 'string' },
-  force: { type: 'boolean' },
-  'key-size': { type: 'string' },
-  root: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+const FLAGS: Record<string, FlagSpec> = {
+  env: { value: true },
+  force: { value: false },
+  'key-size': { value: true },
+  root: { value: true },
+};
+
+const HELP = 'see `npm run keys -- --help`';
 
 function parseKeySize(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -83,67 +78,68 @@ function sealedValueCount(root: string, file: string): number {
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
-  return reportUserErrors(async () => {
-    const flags = parseFlags(argv, FLAGS, 'keys');
-    if (flags.help) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    const env = requireFlag(flags.env, 'env', '<environment>');
-    const keySize = parseKeySize(flags['key-size']);
-    const files = environmentSealingFiles(projectRoot(flags.root), env);
-    const at = (file: string) => path.join(files.root, file);
-
-    const existing = [files.certificateFile, files.keyFile].filter((f) => fs.existsSync(at(f)));
-    if (existing.length > 0 && !flags.force) {
-      throw new UserError({
-        file: existing[0],
-        message:
-          `environment "${env}" already has a sealing key (${existing.join(', ')}); every value in ` +
-          `${files.sealedValuesFile} is sealed with it`,
-        fix:
-          `nothing to do: keep using it. To replace it anyway, run \`npm run keys -- --env ${env} --force\`: this invalidates every ` +
-          `sealed value of "${env}", which must all be sealed again, and the new key must be applied to the cluster`,
-      });
-    }
-    const invalidated = existing.length > 0 ? sealedValueCount(files.root, files.sealedValuesFile) : 0;
-
-    const { certificatePem, privateKeyPem } = await generateSealingKeyPair({ ...(keySize !== undefined ? { keySize } : {}) });
-    const manifest = keySecretManifest(certificatePem, privateKeyPem, {
-      namespace: files.controllerNamespace,
-      name: keySecretName(certificatePem),
-      environment: env,
-      file: files.keyFile,
-    });
-    // The private key first: a certificate must never exist without its key.
-    fs.mkdirSync(path.dirname(at(files.keyFile)), { recursive: true, mode: 0o700 });
-    writeFileAtomic(at(files.keyFile), manifest, 0o600);
-    writeFileAtomic(at(files.certificateFile), certificatePem);
-
-    const out = [
-      `Wrote ${files.certificateFile} (certificate: public, commit it).`,
-      `Wrote ${files.keyFile} (PRIVATE key: never commit it; keep a copy in a password manager or vault).`,
-      '',
-      'Apply the key before the sealed-secrets controller starts:',
-      `  ${applyKeyCommand(files.keyFile, files.controllerNamespace)}`,
-      'If the controller is already running, restart it so that it loads the key:',
-      `  ${restartControllerCommand(files.controllerNamespace)}`,
-    ];
-    if (!keysAreGitIgnored(files.root)) {
-      out.push('', 'WARNING: .gitignore does not list environments/keys/: add it before committing anything.');
-    }
-    if (invalidated > 0) {
-      out.push(
-        '',
-        `WARNING: the ${invalidated} value(s) in ${files.sealedValuesFile} were sealed with the old certificate: only a ` +
-          `controller that still has the old key can decrypt them. Seal each of them again with \`npm run seal\` ` +
-          `(or \`npm run secrets -- --env ${env} --rotate <namespace>/<name>\` for generated values).`,
-      );
-    }
-    process.stdout.write(`${out.join('\n')}\n`);
+/** Runs `npm run keys`; a user's mistake throws a UserError (runCli prints it and exits 1). */
+export async function main(argv: readonly string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(USAGE);
     return 0;
+  }
+  const args = parseArgs(argv, FLAGS, HELP);
+  noPositionals(args, 'keys');
+  const env = required(args, 'env', `add --env <environment>; ${HELP}`);
+  const keySize = parseKeySize(args.flags['key-size']?.[0]);
+  const force = args.switches.has('force');
+  const files = environmentSealingFiles(projectRoot(args), env);
+  const at = (file: string) => path.join(files.root, file);
+
+  const existing = [files.certificateFile, files.keyFile].filter((f) => fs.existsSync(at(f)));
+  if (existing.length > 0 && !force) {
+    throw new UserError({
+      file: existing[0],
+      message:
+        `environment "${env}" already has a sealing key (${existing.join(', ')}); every value in ` +
+        `${files.sealedValuesFile} is sealed with it`,
+      fix:
+        `nothing to do: keep using it. To replace it anyway, run \`npm run keys -- --env ${env} --force\`: this invalidates every ` +
+        `sealed value of "${env}", which must all be sealed again, and the new key must be applied to the cluster`,
+    });
+  }
+  const invalidated = existing.length > 0 ? sealedValueCount(files.root, files.sealedValuesFile) : 0;
+
+  const { certificatePem, privateKeyPem } = await generateSealingKeyPair({ ...(keySize !== undefined ? { keySize } : {}) });
+  const manifest = keySecretManifest(certificatePem, privateKeyPem, {
+    namespace: files.controllerNamespace,
+    name: keySecretName(certificatePem),
+    environment: env,
+    file: files.keyFile,
   });
+  // The private key first: a certificate must never exist without its key.
+  fs.mkdirSync(path.dirname(at(files.keyFile)), { recursive: true, mode: 0o700 });
+  writeFileAtomic(at(files.keyFile), manifest, 0o600);
+  writeFileAtomic(at(files.certificateFile), certificatePem);
+
+  const out = [
+    `Wrote ${files.certificateFile} (certificate: public, commit it).`,
+    `Wrote ${files.keyFile} (PRIVATE key: never commit it; keep a copy in a password manager or vault).`,
+    '',
+    'Apply the key before the sealed-secrets controller starts:',
+    `  ${applyKeyCommand(files.keyFile, files.controllerNamespace)}`,
+    'If the controller is already running, restart it so that it loads the key:',
+    `  ${restartControllerCommand(files.controllerNamespace)}`,
+  ];
+  if (!keysAreGitIgnored(files.root)) {
+    out.push('', 'WARNING: .gitignore does not list environments/keys/: add it before committing anything.');
+  }
+  if (invalidated > 0) {
+    out.push(
+      '',
+      `WARNING: the ${invalidated} value(s) in ${files.sealedValuesFile} were sealed with the old certificate: only a ` +
+        `controller that still has the old key can decrypt them. Seal each of them again with \`npm run seal\` ` +
+        `(or \`npm run secrets -- --env ${env} --rotate <namespace>/<name>\` for generated values).`,
+    );
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
 }
 
-if (require.main === module) runAsProcess(main);
+if (require.main === module) runCli(main);

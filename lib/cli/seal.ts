@@ -22,14 +22,14 @@ import {
   serializeSealedValues,
   withSealedValue,
 } from '../sealing/sealed-values';
+import { FlagSpec, ParsedArgs, parseArgs, required } from './args';
+import { runCli } from './run';
 import {
   environmentSealingFiles,
-  parseFlags,
+  noPositionals,
   projectRoot,
   readUserFile,
-  reportUserErrors,
-  requireFlag,
-  runAsProcess,
+  wantsHelp,
   writeFileAtomic,
 } from './sealing-project';
 
@@ -70,18 +70,24 @@ Flags:
   -h, --help          show this help
 `;
 
-const FLAGS = {
-  env: { type: 'string' },
-  namespace: { type: 'string' },
-  name: { type: 'string' },
-  key: { type: 'string' },
-  scope: { type: 'string' },
-  'from-file': { type: 'string' },
-  raw: { type: 'boolean' },
-  cert: { type: 'string' },
-  root: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+const FLAGS: Record<string, FlagSpec> = {
+  env: { value: true },
+  namespace: { value: true },
+  name: { value: true },
+  key: { value: true },
+  scope: { value: true },
+  'from-file': { value: true },
+  raw: { value: false },
+  cert: { value: true },
+  root: { value: true },
+};
+
+const HELP = 'see `npm run seal -- --help`';
+
+/** The value of a flag given at most once. */
+function flag(args: ParsedArgs, name: string): string | undefined {
+  return args.flags[name]?.[0];
+}
 
 function parseScope(value: string | undefined): SealingScope {
   if (value === undefined) return 'strict';
@@ -121,71 +127,72 @@ async function readValue(fromFile: string | undefined): Promise<Buffer> {
   return value;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  return reportUserErrors(async () => {
-    const flags = parseFlags(argv, FLAGS, 'seal');
-    if (flags.help) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    const scope = parseScope(flags.scope);
-    const namespace = requireFlag(flags.namespace, 'namespace', '<namespace of the Secret>');
-    const name = requireFlag(flags.name, 'name', '<name of the Secret>');
-
-    if (flags.raw) {
-      if (flags.env !== undefined) {
-        throw new UserError({
-          message: '--raw and --env do not go together',
-          fix: 'use --raw --cert <file> to print the ciphertext, or --env <env> without --raw to store it',
-        });
-      }
-      const certFile = requireFlag(flags.cert, 'cert', '<certificate.pem> (e.g. environments/certs/<env>.pem)');
-      assertSecretNames(namespace, name, flags.key);
-      const publicKey = publicKeyFromCertificate(readUserFile(certFile, '--cert').toString('utf8'), certFile);
-      const value = await readValue(flags['from-file']);
-      process.stdout.write(sealValue(publicKey, value, { namespace, name, scope }));
-      return 0;
-    }
-
-    if (flags.cert !== undefined) {
-      throw new UserError({
-        message: '--cert is only used with --raw',
-        fix: 'without --raw the environment\'s certificate is used: save it as environments/certs/<env>.pem (or set sealing.certificate in environments/<env>.yaml)',
-      });
-    }
-    const env = requireFlag(flags.env, 'env', '<environment> (or --raw --cert <file> to print the ciphertext)');
-    const key = requireFlag(flags.key, 'key', '<key in the Secret\'s data>');
-    assertSecretNames(namespace, name, key);
-    const files = environmentSealingFiles(projectRoot(flags.root), env);
-    const at = (file: string) => path.join(files.root, file);
-
-    if (!fs.existsSync(at(files.certificateFile))) {
-      throw new UserError({
-        file: files.certificateFile,
-        message: `no sealing certificate for environment "${env}": ${files.certificateFile} does not exist`,
-        fix:
-          `make a key pair with \`npm run keys -- --env ${env}\`, or, if the cluster's controller already ` +
-          `has its key, fetch its certificate: \`kubeseal --fetch-cert > ${files.certificateFile}\``,
-      });
-    }
-    const publicKey = publicKeyFromCertificate(fs.readFileSync(at(files.certificateFile), 'utf8'), files.certificateFile);
-    const sealedPath = at(files.sealedValuesFile);
-    const values = fs.existsSync(sealedPath)
-      ? parseSealedValues(fs.readFileSync(sealedPath, 'utf8'), files.sealedValuesFile)
-      : emptySealedValues();
-    assertSameScope(values, namespace, name, scope); // before a value is typed
-
-    const value = await readValue(flags['from-file']);
-    const ciphertext = sealValue(publicKey, value, { namespace, name, scope });
-    const updated = withSealedValue(values, { namespace, name, key, scope, ciphertext });
-    writeFileAtomic(sealedPath, serializeSealedValues(updated, env));
-
-    const replaced = lookupSealedValue(values, namespace, name, key) !== undefined ? ', replacing the previous value' : '';
-    process.stderr.write(
-      `Sealed ${namespace}/${name} key "${key}" (${value.length} byte${value.length === 1 ? '' : 's'}, scope ${scope}) into ${files.sealedValuesFile}${replaced}.\n`,
-    );
+/** Runs `npm run seal`; a user's mistake throws a UserError (runCli prints it and exits 1). */
+export async function main(argv: readonly string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(USAGE);
     return 0;
-  });
+  }
+  const args = parseArgs(argv, FLAGS, HELP);
+  noPositionals(args, 'seal');
+  const scope = parseScope(flag(args, 'scope'));
+  const namespace = required(args, 'namespace', `add --namespace <namespace of the Secret>; ${HELP}`);
+  const name = required(args, 'name', `add --name <name of the Secret>; ${HELP}`);
+  const key = flag(args, 'key');
+  const fromFile = flag(args, 'from-file');
+
+  if (args.switches.has('raw')) {
+    if (args.flags.env) {
+      throw new UserError({
+        message: '--raw and --env do not go together',
+        fix: 'use --raw --cert <file> to print the ciphertext, or --env <env> without --raw to store it',
+      });
+    }
+    const certFile = required(args, 'cert', 'add --cert <certificate.pem>, e.g. --cert environments/certs/<env>.pem');
+    assertSecretNames(namespace, name, key);
+    const publicKey = publicKeyFromCertificate(readUserFile(certFile, '--cert').toString('utf8'), certFile);
+    const value = await readValue(fromFile);
+    process.stdout.write(sealValue(publicKey, value, { namespace, name, scope }));
+    return 0;
+  }
+
+  if (args.flags.cert) {
+    throw new UserError({
+      message: '--cert is only used with --raw',
+      fix: "without --raw the environment's certificate is used: environments/certs/<env>.pem, or sealing.certificate of environments/<env>.yaml",
+    });
+  }
+  const env = required(args, 'env', `add --env <environment> (or --raw --cert <file> to print the ciphertext); ${HELP}`);
+  if (key === undefined) throw new UserError({ message: '--key is required', fix: `add --key <key in the Secret's data>; ${HELP}` });
+  assertSecretNames(namespace, name, key);
+  const files = environmentSealingFiles(projectRoot(args), env);
+  const at = (file: string) => path.join(files.root, file);
+
+  if (!fs.existsSync(at(files.certificateFile))) {
+    throw new UserError({
+      file: files.certificateFile,
+      message: `no sealing certificate for environment "${env}": ${files.certificateFile} does not exist`,
+      fix:
+        `make a key pair with \`npm run keys -- --env ${env}\`, or, if the cluster's controller already has its key, ` +
+        `fetch its certificate: \`kubeseal --fetch-cert --controller-namespace ${files.controllerNamespace} > ${files.certificateFile}\``,
+    });
+  }
+  const publicKey = publicKeyFromCertificate(fs.readFileSync(at(files.certificateFile), 'utf8'), files.certificateFile);
+  const sealedPath = at(files.sealedValuesFile);
+  const values = fs.existsSync(sealedPath)
+    ? parseSealedValues(fs.readFileSync(sealedPath, 'utf8'), files.sealedValuesFile)
+    : emptySealedValues();
+  assertSameScope(values, namespace, name, scope); // before a value is typed
+
+  const value = await readValue(fromFile);
+  const ciphertext = sealValue(publicKey, value, { namespace, name, scope });
+  const updated = withSealedValue(values, { namespace, name, key, scope, ciphertext });
+  writeFileAtomic(sealedPath, serializeSealedValues(updated, env));
+
+  const replaced = lookupSealedValue(values, namespace, name, key) !== undefined ? ', replacing the previous value' : '';
+  const size = `${value.length} byte${value.length === 1 ? '' : 's'}`;
+  process.stderr.write(`Sealed ${namespace}/${name} key "${key}" (${size}, scope ${scope}) into ${files.sealedValuesFile}${replaced}.\n`);
+  return 0;
 }
 
-if (require.main === module) runAsProcess(main);
+if (require.main === module) runCli(main);

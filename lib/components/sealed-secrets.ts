@@ -28,6 +28,11 @@ export class SealedSecretsChart extends ComponentChart {
       labels: this.objectLabels(),
       values: {
         fullnameOverride: SEALED_SECRETS_CONTROLLER_NAME,
+        // Values are sealed offline with the committed certificate
+        // (environments/certs/<env>.pem); a renewed key would make
+        // `kubeseal --fetch-cert` disagree with it. Rotate on purpose with
+        // `npm run keys` instead.
+        keyrenewperiod: '0',
         image: { registry, repository: repository.join('/'), tag: IMAGES.sealedSecretsController.tag },
         resources: settings.resources,
         podSecurityContext: { enabled: true, fsGroup: 65534 },

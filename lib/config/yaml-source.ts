@@ -86,7 +86,8 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   let events: yaml.Event[];
   try {
     events = yaml.parseEvents(text, { filename: file });
-    data = text.trim() === '' ? null : yaml.load(text, { filename: file });
+    // A file of only blank lines and comments holds no document: null, like an empty one.
+    data = events.some((e) => e.type !== yaml.EVENT_ID.DOCUMENT && e.type !== yaml.EVENT_ID.POP) ? yaml.load(text, { filename: file }) : null;
   } catch (err) {
     if (err instanceof yaml.YAMLException) {
       const problem: Problem = {

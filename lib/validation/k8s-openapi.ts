@@ -47,7 +47,9 @@ function withoutNullFields(value: unknown): unknown {
 
 /** Validates built-in objects against one Kubernetes release's definitions. */
 export interface BuiltinValidator {
-  /** e.g. `k8s 1.27` */
+  /** e.g. `1.27` */
+  readonly release: string;
+  /** e.g. `k8s 1.27`: the `schema` of results. */
   readonly label: string;
   /** True if the release serves any kind in this API group (`''` is the core group). */
   servesGroup(group: string): boolean;
@@ -107,6 +109,7 @@ export function createBuiltinValidator(release: string, document: { definitions:
   };
 
   return {
+    release,
     label,
     servesGroup: (group) => groups.has(group),
     serves: (apiVersion, kind) => byType.has(`${apiVersion} ${kind}`),

@@ -55,7 +55,6 @@ function modelClass(apiVersion: string, kind: string): ModelClass | undefined {
     const path = modulePath(apiVersion, kind);
     if (path) {
       try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const candidate = (require(path) as Record<string, ModelClass | undefined>)[kind];
         // Modules also exist for nested types (DeploymentSpec): only top-level kinds have apiVersion/kind.
         if (typeof candidate === 'function' && candidate.apiVersion === apiVersion && candidate.kind === kind) found = candidate;

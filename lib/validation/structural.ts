@@ -80,7 +80,7 @@ function convert(node: unknown, close: boolean, inJunctor: boolean): unknown {
   const out: SchemaNode = {};
   for (const [key, value] of Object.entries(node)) {
     if (key.startsWith('x-kubernetes-') || key === 'nullable' || DOCUMENTATION.has(key)) continue;
-    if (key === 'format' && !KUBERNETES_FORMATS.includes(value as never)) continue;
+    if (key === 'format' && !(KUBERNETES_FORMATS as readonly unknown[]).includes(value)) continue;
     if (key === 'pattern' && !compiles(value)) continue;
     if (SCHEMA_MAPS.has(key) && isObject(value)) {
       out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, convert(v, close, inJunctor)]));
