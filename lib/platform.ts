@@ -23,6 +23,7 @@ import { EXEMPTIONS } from './policies/exemptions';
 import { K8sObject } from './policies/pod-specs';
 import type { SealedValues } from './sealing/sealed-values';
 import { SecretCatalog } from './secrets/catalog';
+import { DataLayer } from './data/layer';
 
 /** Where Argo CD itself runs, as seen from Argo CD. */
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
@@ -109,10 +110,14 @@ export function buildPlatform(inputs: PlatformInputs, options: BuildOptions = {}
   const catalog = new SecretCatalog(config.name, inputs.sealedValues, inputs.sealedFile);
 
   // Components, tier by tier.
-  const context = { app, config, catalog };
-  const components: ComponentChart[] = (options.components ?? COMPONENTS)
-    .filter((f) => f.enabled(config))
-    .map((f) => f.create(context));
+  // The data layer first learns every consumer, then every chart is built.
+  const factories = options.components ?? COMPONENTS;
+  const consumers = factories.flatMap((f) =>
+    f.consumer && f.enabled(config, new DataLayer(config, [])) ? [{ consumer: f.consumer.consumer, needs: f.consumer.needs(config) }] : [],
+  );
+  const data = new DataLayer(config, consumers);
+  const context = { app, config, catalog, data };
+  const components: ComponentChart[] = factories.filter((f) => f.enabled(config, data)).map((f) => f.create(context));
 
   const problems: Problem[] = [];
   if (catalog.requirements.length > 0 && !config.components.sealedSecrets.enabled) {

@@ -82,9 +82,48 @@ end
 return hs
 `;
 
+/** A CloudNativePG Cluster is healthy when every instance is ready and the operator says so. */
+export const CNPG_CLUSTER_HEALTH = `local hs = {}
+hs.status = "Progressing"
+hs.message = "Waiting for the PostgreSQL instances"
+if obj.status ~= nil then
+  if obj.status.phase ~= nil then
+    hs.message = obj.status.phase
+  end
+  local ready = obj.status.readyInstances or 0
+  if obj.status.phase == "Cluster in healthy state" and ready == obj.spec.instances then
+    hs.status = "Healthy"
+  elseif obj.status.phase ~= nil and string.find(string.lower(obj.status.phase), "fail") then
+    hs.status = "Degraded"
+  end
+end
+return hs
+`;
+
+/** A CloudNativePG Database is healthy once the operator applied it to the current generation. */
+export const CNPG_DATABASE_HEALTH = `local hs = {}
+hs.status = "Progressing"
+hs.message = "Waiting for the operator to create the database"
+if obj.status ~= nil then
+  if obj.status.observedGeneration ~= nil and obj.metadata.generation ~= nil and obj.status.observedGeneration < obj.metadata.generation then
+    return hs
+  end
+  if obj.status.applied == true then
+    hs.status = "Healthy"
+    hs.message = "Database applied"
+  elseif obj.status.applied == false then
+    hs.status = "Degraded"
+    hs.message = obj.status.message or "Database not applied"
+  end
+end
+return hs
+`;
+
 /** The `argocd-cm` entries, keyed as Argo CD expects them. */
 export const HEALTH_CUSTOMIZATIONS: Readonly<Record<string, string>> = {
   'resource.customizations.health.argoproj.io_Application': APPLICATION_HEALTH,
   'resource.customizations.health.helm.cattle.io_HelmChart': HELMCHART_HEALTH,
   'resource.customizations.health.bitnami.com_SealedSecret': SEALEDSECRET_HEALTH,
+  'resource.customizations.health.postgresql.cnpg.io_Cluster': CNPG_CLUSTER_HEALTH,
+  'resource.customizations.health.postgresql.cnpg.io_Database': CNPG_DATABASE_HEALTH,
 };

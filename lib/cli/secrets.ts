@@ -68,18 +68,44 @@ export function fillSecrets(
     });
     generated.push(`${r.namespace}/${r.name}:${key}`);
   };
+  // Which Secrets get new generated values: those missing one, those to
+  // rotate, and every Secret sharing a value with one of those (a shared value
+  // is sealed into all its Secrets at once, so they always agree).
+  const regenerate = new Set<string>();
+  const sharedIds = (r: SecretRequirement) =>
+    r.keys.flatMap((k) => (k.source.kind === 'generated' && k.source.shared ? [k.source.shared] : []));
   for (const r of catalog.requirements) {
     const id = `${r.namespace}/${r.name}`;
-    const generatedKeys = r.keys.filter((k) => k.source.kind === 'generated');
-    // Generated keys of one Secret are made together, so a value derived from
-    // another (a connection string holding a password) always matches it.
-    const regenerate = rotate.has(id) || generatedKeys.some((k) => missing.has(`${id}:${k.key}`));
-    if (regenerate) {
+    if (rotate.has(id) || r.keys.some((k) => k.source.kind === 'generated' && missing.has(`${id}:${k.key}`))) regenerate.add(id);
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    const touched = new Set(catalog.requirements.filter((r) => regenerate.has(`${r.namespace}/${r.name}`)).flatMap(sharedIds));
+    for (const r of catalog.requirements) {
+      const id = `${r.namespace}/${r.name}`;
+      if (!regenerate.has(id) && sharedIds(r).some((s) => touched.has(s))) {
+        regenerate.add(id);
+        changed = true;
+      }
+    }
+  }
+  const sharedValues = new Map<string, string>();
+  for (const r of catalog.requirements) {
+    const id = `${r.namespace}/${r.name}`;
+    if (regenerate.has(id)) {
+      // Keys of one Secret are made in order, so a value derived from another
+      // (a connection string holding a password) always matches it.
       const siblings: Record<string, string> = {};
-      for (const k of generatedKeys) {
+      for (const k of r.keys) {
         if (k.source.kind !== 'generated') continue;
-        siblings[k.key] = k.source.generate(random, { ...siblings });
-        seal(r, k.key, siblings[k.key]);
+        const { shared } = k.source;
+        let value = shared !== undefined ? sharedValues.get(shared) : undefined;
+        if (value === undefined) {
+          value = k.source.generate(random, { ...siblings });
+          if (shared !== undefined) sharedValues.set(shared, value);
+        }
+        siblings[k.key] = value;
+        seal(r, k.key, value);
       }
     }
     for (const k of r.keys) {

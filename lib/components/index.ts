@@ -1,14 +1,21 @@
 /**
  * The components an environment can have, in the order they are composed.
- * Each is a pure function of the environment's config and the handles of the
- * components before it.
+ * Each is a pure function of the environment's config and of the handles the
+ * data layer gives it.
  */
 import { App } from 'cdk8s';
 import { EnvironmentConfig } from '../config/environment';
 import { ComponentChart } from '../constructs/component';
+import { Consumer } from '../data/handles';
+import { DataLayer, DataNeeds } from '../data/layer';
 import { SecretCatalog } from '../secrets/catalog';
 import { ArgoCdChart } from './argocd';
+import { BucketsChart } from './buckets';
+import { CnpgOperatorChart } from './cnpg-operator';
 import { HelmControllerChart } from './helm-controller';
+import { MinioChart } from './minio';
+import { MLFLOW, MlflowChart } from './mlflow';
+import { PostgresChart } from './postgres';
 import { SealedSecretsChart } from './sealed-secrets';
 
 /** What a component gets to build itself. */
@@ -17,11 +24,15 @@ export interface PlatformContext {
   readonly config: EnvironmentConfig;
   /** Where components declare the credentials they need. */
   readonly catalog: SecretCatalog;
+  /** Databases and buckets, with a handle per consumer. */
+  readonly data: DataLayer;
 }
 
 export interface ComponentFactory {
   readonly name: string;
-  enabled(config: EnvironmentConfig): boolean;
+  enabled(config: EnvironmentConfig, data: DataLayer): boolean;
+  /** A component that uses the data layer says so before any chart is built. */
+  readonly consumer?: { readonly consumer: Consumer; needs(config: EnvironmentConfig): DataNeeds };
   create(context: PlatformContext): ComponentChart;
 }
 
@@ -40,5 +51,31 @@ export const COMPONENTS: readonly ComponentFactory[] = [
     name: 'argocd',
     enabled: (c) => c.argocd.install,
     create: ({ app, config }) => new ArgoCdChart(app, config),
+  },
+  {
+    name: 'cnpg-operator',
+    enabled: (_c, data) => data.runsPostgres,
+    create: ({ app }) => new CnpgOperatorChart(app),
+  },
+  {
+    name: 'minio',
+    enabled: (_c, data) => data.runsMinio,
+    create: ({ app, config, data, catalog }) => new MinioChart(app, config, data, catalog),
+  },
+  {
+    name: 'buckets',
+    enabled: (c, data) => c.objectStore.kind === 'external' && data.bucketGrants.length > 0,
+    create: ({ app, config, data, catalog }) => new BucketsChart(app, config, data, catalog),
+  },
+  {
+    name: 'postgres',
+    enabled: (_c, data) => data.runsPostgres,
+    create: ({ app, config, data, catalog }) => new PostgresChart(app, config, data, catalog),
+  },
+  {
+    name: 'mlflow',
+    enabled: (c) => c.components.mlflow.enabled,
+    consumer: { consumer: MLFLOW, needs: () => ({ database: true, bucket: true }) },
+    create: ({ app, config, data, catalog }) => new MlflowChart(app, config, data, catalog),
   },
 ];

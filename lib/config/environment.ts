@@ -86,9 +86,95 @@ export interface SealedSecretsConfig {
   readonly resources: Resources;
 }
 
+export interface MlflowConfig {
+  /**
+   * Deploy MLflow tracking and registry.
+   * @default true when `components.mlflow` is present, false when it is absent
+   */
+  readonly enabled: boolean;
+  /**
+   * Server replicas; with 2 or more a PodDisruptionBudget keeps one up.
+   * @default 1
+   */
+  readonly replicas: number;
+  /** @default requests 250m/512Mi, limits 1/2Gi */
+  readonly resources: Resources;
+  /**
+   * Basic authentication at the ingress (ingress-nginx only); the password is a generated sealed value.
+   * @default false
+   */
+  readonly basicAuth: boolean;
+}
+
 export interface ComponentsConfig {
   readonly sealedSecrets: SealedSecretsConfig;
+  readonly mlflow: MlflowConfig;
 }
+
+export interface DatabaseBackupConfig {
+  /**
+   * When base backups run: six-field cron, seconds first.
+   * @default '0 0 2 * * *' (02:00 every day)
+   */
+  readonly schedule: string;
+  /** How long backups and WAL are kept, e.g. `30d`. */
+  readonly retention: string;
+}
+
+/** PostgreSQL run by CloudNativePG in the cluster. */
+export interface InClusterDatabaseConfig {
+  readonly kind: 'cnpg';
+  /**
+   * PostgreSQL instances (1 primary + replicas).
+   * @default 1
+   */
+  readonly instances: number;
+  /**
+   * Volume size of each instance.
+   * @default '5Gi'
+   */
+  readonly storageSize: string;
+  /** @default requests 250m/512Mi, limits 1/1Gi */
+  readonly resources: Resources;
+  /** Scheduled base backups and WAL archiving to the object store; none when absent. */
+  readonly backup?: DatabaseBackupConfig;
+}
+
+/** A PostgreSQL server run elsewhere (a managed database). */
+export interface ExternalDatabaseConfig {
+  readonly kind: 'external';
+  readonly host: string;
+  /** @default 5432 */
+  readonly port: number;
+  /** @default 'require' */
+  readonly sslmode: 'disable' | 'require' | 'verify-ca' | 'verify-full';
+}
+
+export type DatabaseConfig = InClusterDatabaseConfig | ExternalDatabaseConfig;
+
+/** MinIO in the cluster. */
+export interface MinioConfig {
+  readonly kind: 'minio';
+  /** @default '10Gi' */
+  readonly storageSize: string;
+  /** @default requests 100m/512Mi, limits 1/2Gi */
+  readonly resources: Resources;
+}
+
+/** An S3-compatible endpoint outside the cluster. */
+export interface ExternalObjectStoreConfig {
+  readonly kind: 'external';
+  readonly endpoint: string;
+  readonly region: string;
+  /** Prefix of every bucket name (S3 bucket names are global). */
+  readonly bucketPrefix: string;
+  /** `sealed`: access keys are sealed values; `serviceAccount`: pods use a cloud identity. */
+  readonly credentials: 'sealed' | 'serviceAccount';
+  /** Annotations of every ServiceAccount that uses the store, e.g. an IRSA role. @default {} */
+  readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+}
+
+export type ObjectStoreConfig = MinioConfig | ExternalObjectStoreConfig;
 
 export interface EnvironmentConfig {
   /** Environment name: the file name without `.yaml`. */
@@ -102,6 +188,8 @@ export interface EnvironmentConfig {
   readonly gitops: GitOpsConfig;
   readonly sealing: SealingConfig;
   readonly argocd: ArgoCdConfig;
+  readonly database: DatabaseConfig;
+  readonly objectStore: ObjectStoreConfig;
   readonly components: ComponentsConfig;
 }
 
@@ -110,6 +198,37 @@ const SEALED_SECRETS_RESOURCES: Resources = {
   requests: { cpu: '50m', memory: '64Mi' },
   limits: { cpu: '200m', memory: '128Mi' },
 };
+
+const MLFLOW_RESOURCES: Resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' } };
+const DATABASE_RESOURCES: Resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };
+const MINIO_RESOURCES: Resources = { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' } };
+
+function resolveDatabase(raw: EnvironmentFile['database']): DatabaseConfig {
+  if (raw?.external) {
+    return { kind: 'external', host: raw.external.host, port: raw.external.port ?? 5432, sslmode: raw.external.sslmode ?? 'require' };
+  }
+  return {
+    kind: 'cnpg',
+    instances: raw?.instances ?? 1,
+    storageSize: raw?.storageSize ?? '5Gi',
+    resources: raw?.resources ?? DATABASE_RESOURCES,
+    ...(raw?.backup ? { backup: { schedule: raw.backup.schedule ?? '0 0 2 * * *', retention: raw.backup.retention } } : {}),
+  };
+}
+
+function resolveObjectStore(raw: EnvironmentFile['objectStore']): ObjectStoreConfig {
+  if (raw?.external) {
+    return {
+      kind: 'external',
+      endpoint: raw.external.endpoint,
+      region: raw.external.region,
+      bucketPrefix: raw.external.bucketPrefix,
+      credentials: raw.external.credentials,
+      serviceAccountAnnotations: raw.external.serviceAccountAnnotations ?? {},
+    };
+  }
+  return { kind: 'minio', storageSize: raw?.minio?.storageSize ?? '10Gi', resources: raw?.minio?.resources ?? MINIO_RESOURCES };
+}
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -146,7 +265,15 @@ export function resolveEnvironment(name: string, file: string, raw: EnvironmentF
       namespace: raw.argocd?.namespace ?? 'argocd',
       ha: raw.argocd?.ha ?? false,
     },
+    database: resolveDatabase(raw.database),
+    objectStore: resolveObjectStore(raw.objectStore),
     components: {
+      mlflow: {
+        enabled: raw.components.mlflow !== undefined && (raw.components.mlflow.enabled ?? true),
+        replicas: raw.components.mlflow?.replicas ?? 1,
+        resources: raw.components.mlflow?.resources ?? MLFLOW_RESOURCES,
+        basicAuth: raw.components.mlflow?.basicAuth ?? false,
+      },
       sealedSecrets: {
         enabled: raw.components.sealedSecrets?.enabled ?? true,
         namespace: raw.components.sealedSecrets?.namespace ?? 'sealed-secrets',

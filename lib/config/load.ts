@@ -98,6 +98,9 @@ function schemaProblem(source: YamlSource, err: ErrorObject): Problem {
   }
 }
 
+/** Namespaces of components that cannot be renamed; config may not reuse them. */
+const FIXED_NAMESPACES = ['helm-controller', 'cnpg-system', 'postgres', 'minio', 'object-store', 'mlflow'];
+
 /** Checks that need more than the schema: dependencies between fields, unique names. */
 function semanticProblems(source: YamlSource, config: EnvironmentConfig): Problem[] {
   const problems: Problem[] = [];
@@ -126,6 +129,36 @@ function semanticProblems(source: YamlSource, config: EnvironmentConfig): Proble
       'set cluster.server to https://kubernetes.default.svc, or set argocd.install to false and register the cluster in your existing Argo CD (argocd cluster add)',
     );
   }
+  const raw = source.data as EnvironmentFile;
+  if (raw.database?.external) {
+    for (const key of ['instances', 'storageSize', 'resources', 'backup'] as const) {
+      if (raw.database[key] !== undefined) {
+        at(
+          `/database/${key}`,
+          `database.${key} applies to the in-cluster PostgreSQL, but database.external is set`,
+          `remove database.${key} (the external server is sized and backed up where it runs), or remove database.external`,
+        );
+      }
+    }
+  }
+  if (raw.objectStore?.external && raw.objectStore.minio) {
+    at('/objectStore/minio', 'objectStore.minio and objectStore.external are both set', 'keep one: minio runs in the cluster, external uses an S3 endpoint');
+  }
+  const store = config.objectStore;
+  if (store.kind === 'external' && store.credentials === 'serviceAccount' && Object.keys(store.serviceAccountAnnotations).length === 0) {
+    at(
+      '/objectStore/external/serviceAccountAnnotations',
+      'credentials "serviceAccount" needs the annotations that give the pods their cloud identity',
+      'add e.g. serviceAccountAnnotations: { eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/mlops-prod }, or use credentials: sealed',
+    );
+  }
+  if (config.components.mlflow.enabled && config.components.mlflow.basicAuth && !/nginx/.test(cluster.ingressClass)) {
+    at(
+      '/components/mlflow/basicAuth',
+      `basic auth is done by ingress-nginx annotations, but the ingress class is "${cluster.ingressClass}"`,
+      'use an ingress-nginx class, or set components.mlflow.basicAuth to false',
+    );
+  }
   // Every component owns its namespace (Argo CD manages its labels), so two may not share one.
   const owners = new Map<string, string>();
   const claim = (pointer: string, namespace: string): void => {
@@ -138,7 +171,8 @@ function semanticProblems(source: YamlSource, config: EnvironmentConfig): Proble
   };
   claim('/argocd/namespace', config.argocd.namespace);
   if (config.components.sealedSecrets.enabled) claim('/components/sealedSecrets/namespace', config.components.sealedSecrets.namespace);
-  if (cluster.helmController === 'install') claim('(helm-controller)', 'helm-controller');
+  for (const fixed of FIXED_NAMESPACES) claim(`(${fixed})`, fixed);
+
   return problems;
 }
 

@@ -39,6 +39,22 @@ export const PATTERNS = {
     pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]*$',
     explain: 'a branch, tag or commit such as main, v1.2.0 or a commit SHA',
   },
+  storageSize: {
+    pattern: '^[1-9][0-9]*(Mi|Gi|Ti)$',
+    explain: 'a storage size such as 10Gi',
+  },
+  retention: {
+    pattern: '^[1-9][0-9]*[dwm]$',
+    explain: 'a retention period in days, weeks or months, such as 30d',
+  },
+  cronWithSeconds: {
+    pattern: '^\\S+( \\S+){5}$',
+    explain: 'a six-field cron schedule with seconds first, such as "0 0 2 * * *" (02:00 every day)',
+  },
+  bucketPrefix: {
+    pattern: '^[a-z0-9][a-z0-9.-]{0,40}-$',
+    explain: 'a lowercase bucket name prefix ending in "-", such as acme-prod-',
+  },
   relativePath: {
     pattern: '^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$',
     explain: "a path relative to the project root, without '..'",
@@ -64,6 +80,8 @@ const resources = {
 } as const;
 
 const dnsLabel = { type: 'string', pattern: PATTERNS.dnsLabel.pattern } as const;
+const storageSize = { type: 'string', pattern: PATTERNS.storageSize.pattern } as const;
+const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
 export const environmentSchema = {
   $id: 'https://mlops-gitops.dev/schemas/environment.json',
@@ -120,10 +138,73 @@ export const environmentSchema = {
         ha: { type: 'boolean' },
       },
     },
+    database: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'The platform PostgreSQL: CloudNativePG in the cluster, or an external (managed) server.',
+      properties: {
+        instances: { type: 'integer', minimum: 1, maximum: 9 },
+        storageSize,
+        resources,
+        backup: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['retention'],
+          properties: {
+            schedule: { type: 'string', pattern: PATTERNS.cronWithSeconds.pattern },
+            retention: { type: 'string', pattern: PATTERNS.retention.pattern },
+          },
+        },
+        external: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['host'],
+          properties: {
+            host: { type: 'string', pattern: PATTERNS.dnsSubdomain.pattern },
+            port: { type: 'integer', minimum: 1, maximum: 65535 },
+            sslmode: { enum: ['disable', 'require', 'verify-ca', 'verify-full'] },
+          },
+        },
+      },
+    },
+    objectStore: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Object storage: MinIO in the cluster, or an external S3 endpoint.',
+      properties: {
+        minio: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { storageSize, resources },
+        },
+        external: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['endpoint', 'region', 'bucketPrefix', 'credentials'],
+          properties: {
+            endpoint: { type: 'string', pattern: PATTERNS.httpsUrl.pattern },
+            region: { type: 'string', pattern: '^[a-z0-9-]+$' },
+            bucketPrefix: { type: 'string', pattern: PATTERNS.bucketPrefix.pattern },
+            credentials: { enum: ['sealed', 'serviceAccount'] },
+            serviceAccountAnnotations: stringMap,
+          },
+        },
+      },
+    },
     components: {
       type: 'object',
       additionalProperties: false,
       properties: {
+        mlflow: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            enabled: { type: 'boolean' },
+            replicas: { type: 'integer', minimum: 1, maximum: 10 },
+            resources,
+            basicAuth: { type: 'boolean' },
+          },
+        },
         sealedSecrets: {
           type: 'object',
           additionalProperties: false,

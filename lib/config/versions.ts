@@ -47,6 +47,13 @@ export const CHARTS = {
     version: '10.1.1',
     appVersion: 'v3.4.4',
   },
+  /** cloudnative-pg/charts cloudnative-pg 0.29.0 (operator 1.30.0, the CRDs in imports/). */
+  cloudnativePg: {
+    repo: 'https://cloudnative-pg.github.io/charts',
+    chart: 'cloudnative-pg',
+    version: '0.29.0',
+    appVersion: '1.30.0',
+  },
 } as const satisfies Record<string, ChartRef>;
 
 export const IMAGES = {
@@ -58,4 +65,18 @@ export const IMAGES = {
   kubectl: { repository: 'registry.k8s.io/kubectl', tag: 'v1.32.9' },
   /** The sealed-secrets controller; must match CHARTS.sealedSecrets.appVersion. */
   sealedSecretsController: { repository: 'docker.io/bitnami/sealed-secrets-controller', tag: '0.36.6' },
+  /** CloudNativePG operand image; PostgreSQL 17 (minor pinned), the line chosen for the platform database. */
+  postgres: { repository: 'ghcr.io/cloudnative-pg/postgresql', tag: '17.6' },
+  /** MinIO server (the tag of the community minio chart 5.4.0). */
+  minio: { repository: 'quay.io/minio/minio', tag: 'RELEASE.2024-12-18T13-15-44Z' },
+  /** MinIO client, for the bucket and user setup Job (the tag of the community minio chart 5.4.0). */
+  mc: { repository: 'quay.io/minio/mc', tag: 'RELEASE.2024-11-21T17-21-54Z' },
+  /**
+   * MLflow 3.15.1 with the PostgreSQL driver and the S3 client (boto3): the
+   * image the community mlflow chart 1.11.5 uses. The official
+   * ghcr.io/mlflow/mlflow image has neither.
+   */
+  mlflow: { repository: 'docker.io/burakince/mlflow', tag: '3.15.1' },
+  /** AWS CLI v2, for creating buckets on an external S3 endpoint (it understands IRSA and the like). */
+  awsCli: { repository: 'docker.io/amazon/aws-cli', tag: '2.15.0' },
 } as const satisfies Record<string, ImageRef>;

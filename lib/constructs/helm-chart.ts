@@ -11,6 +11,7 @@ import { HelmChart as HelmChartCr, HelmChartSpecFailurePolicy } from '../../impo
 import { ChartRef, IMAGES, imageString } from '../config/versions';
 import { stableYaml } from '../yaml';
 import { syncWave } from './labels';
+import { resourceRequirements, restrictedContainer, restrictedPod, scratchVolume } from './pod';
 
 /** How the helm-controller reacts to a failed install or upgrade. */
 export type FailurePolicy = 'abort' | 'retry' | 'reinstall';
@@ -150,13 +151,8 @@ export class HelmChart extends Construct {
           spec: {
             serviceAccountName: sa.name,
             restartPolicy: 'Never',
-            securityContext: {
-              runAsNonRoot: true,
-              // The kubectl image is distroless; 65532 is its conventional nonroot user.
-              runAsUser: 65532,
-              runAsGroup: 65532,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            // The kubectl image is distroless; 65532 is its conventional nonroot user.
+            securityContext: restrictedPod(65532),
             containers: [
               {
                 name: 'wait',
@@ -171,18 +167,14 @@ export class HelmChart extends Construct {
                 // kubectl writes its discovery cache under $HOME.
                 env: [{ name: 'HOME', value: '/tmp' }],
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-                resources: {
-                  requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') },
-                  limits: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('64Mi') },
-                },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  capabilities: { drop: ['ALL'] },
-                },
+                resources: resourceRequirements({
+                  requests: { cpu: '10m', memory: '32Mi' },
+                  limits: { cpu: '100m', memory: '64Mi' },
+                }),
+                securityContext: restrictedContainer(),
               },
             ],
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } }],
+            volumes: [scratchVolume('tmp', '16Mi')],
           },
         },
       },

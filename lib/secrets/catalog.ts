@@ -18,6 +18,12 @@ export type RandomBytes = (size: number) => Buffer;
 export interface GeneratedValue {
   readonly kind: 'generated';
   /**
+   * Values with the same `shared` id are one value sealed into several
+   * Secrets, e.g. a database password the database and its client both need
+   * in their own namespaces. They are generated (and rotated) together.
+   */
+  readonly shared?: string;
+  /**
    * Creates the value. `siblings` holds the keys of the same Secret generated
    * before this one (in declaration order), for values derived from them,
    * such as a connection string that contains a password.
@@ -66,9 +72,17 @@ export function randomAlphanumeric(random: RandomBytes, length: number): string 
   return out;
 }
 
-/** A generated alphanumeric secret of `length` characters (32 by default: about 190 bits). */
-export function generatedPassword(length = 32): GeneratedValue {
-  return { kind: 'generated', generate: (random) => randomAlphanumeric(random, length) };
+/**
+ * A generated alphanumeric secret of `length` characters (32 by default:
+ * about 190 bits). Alphanumeric, so it is safe in URLs and config files.
+ */
+export function generatedPassword(length = 32, shared?: string): GeneratedValue {
+  return { kind: 'generated', generate: (random) => randomAlphanumeric(random, length), ...(shared ? { shared } : {}) };
+}
+
+/** A fixed value that belongs in a Secret next to generated ones, such as a user name. */
+export function fixedValue(value: string): GeneratedValue {
+  return { kind: 'generated', generate: () => value };
 }
 
 export class SecretCatalog {

@@ -1,0 +1,210 @@
+/**
+ * MLflow tracking server and model registry: experiments and the registry in
+ * the platform PostgreSQL, artifacts in the object store, proxied through the
+ * server (`--serve-artifacts`), so clients need no object-store credentials.
+ *
+ * Plain manifests with cdk8s-plus: ServiceAccount, ConfigMap, Deployment,
+ * Service, Ingress at `mlflow.<domain>`, a PodDisruptionBudget with two or
+ * more replicas, and NetworkPolicies.
+ */
+import { Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { EnvironmentConfig } from '../config/environment';
+import { IMAGES, imageString } from '../config/versions';
+import { ComponentChart, Tier } from '../constructs/component';
+import { allowIngress, denyAllIngress } from '../constructs/network-policy';
+import { SealedSecret } from '../constructs/sealed-secret';
+import { containerResources, finishPodTemplate } from '../constructs/workload';
+import { Consumer, databaseUrl, MlflowHandle, s3Url } from '../data/handles';
+import { DataLayer } from '../data/layer';
+import { generatedPassword, GeneratedValue, SecretCatalog } from '../secrets/catalog';
+import { createHash } from 'node:crypto';
+
+export const MLFLOW: Consumer = { name: 'mlflow', namespace: 'mlflow' };
+const PORT = 5000;
+/** The burakince/mlflow image's user and group. */
+const MLFLOW_USER = 1001;
+
+/** Where other components reach MLflow inside the cluster. */
+export function mlflowHandle(): MlflowHandle {
+  return { trackingUri: `http://mlflow.${MLFLOW.namespace}.svc.cluster.local:${PORT}`, namespace: MLFLOW.namespace };
+}
+
+/** An htpasswd line (`{SHA}` scheme, which ingress-nginx accepts) derived from the generated password. */
+function htpasswdOf(user: string): GeneratedValue {
+  return {
+    kind: 'generated',
+    generate: (_random, siblings) => `${user}:{SHA}${createHash('sha1').update(siblings.password).digest('base64')}\n`,
+  };
+}
+
+export class MlflowChart extends ComponentChart {
+  public readonly handle: MlflowHandle = mlflowHandle();
+
+  constructor(scope: Construct, config: EnvironmentConfig, data: DataLayer, catalog: SecretCatalog) {
+    super(scope, { name: 'mlflow', namespace: MLFLOW.namespace, tier: Tier.PLATFORM });
+    const settings = config.components.mlflow;
+    const labels = this.objectLabels();
+    const podLabels = { 'app.kubernetes.io/name': 'mlflow' };
+    const db = data.database(MLFLOW);
+    const store = data.objectStore(MLFLOW);
+
+    const dbSecret = new SealedSecret(this, 'db', {
+      catalog,
+      component: 'mlflow',
+      name: 'mlflow-db',
+      labels,
+      keys: [{ key: 'password', description: `password of PostgreSQL role ${db.user}`, source: db.password }],
+    });
+    const s3Secret = store.credentials
+      ? new SealedSecret(this, 's3', {
+          catalog,
+          component: 'mlflow',
+          name: 'mlflow-s3',
+          labels,
+          keys: [
+            { key: 'AWS_ACCESS_KEY_ID', description: `object-store access key of mlflow (bucket ${store.bucket})`, source: store.credentials.accessKeyId },
+            { key: 'AWS_SECRET_ACCESS_KEY', description: 'its secret', source: store.credentials.secretAccessKey },
+          ],
+        })
+      : undefined;
+
+    const serviceAccount = new kplus.ServiceAccount(this, 'service-account', {
+      metadata: { name: 'mlflow', labels, annotations: { ...store.serviceAccountAnnotations } },
+      // Only a cloud identity (IRSA and the like) needs the projected token.
+      automountToken: !store.credentials,
+    });
+    const settingsMap = new kplus.ConfigMap(this, 'config', {
+      metadata: { name: 'mlflow', labels },
+      data: {
+        MLFLOW_S3_ENDPOINT_URL: store.endpoint,
+        AWS_DEFAULT_REGION: store.region,
+        // Temporary files (artifact uploads) under the writable /tmp.
+        HOME: '/tmp',
+        TMPDIR: '/tmp',
+      },
+    });
+
+    const envVariables: Record<string, kplus.EnvValue> = {
+      // libpq reads the password from PGPASSWORD, so it never appears in a URI or an argument.
+      PGPASSWORD: secretEnv(this, 'db-secret', dbSecret.ref('password')),
+    };
+    if (s3Secret) {
+      envVariables.AWS_ACCESS_KEY_ID = secretEnv(this, 's3-key', s3Secret.ref('AWS_ACCESS_KEY_ID'));
+      envVariables.AWS_SECRET_ACCESS_KEY = secretEnv(this, 's3-secret', s3Secret.ref('AWS_SECRET_ACCESS_KEY'));
+    }
+    const host = `mlflow.${config.domain}`;
+    const deployment = new kplus.Deployment(this, 'deployment', {
+      metadata: { name: 'mlflow', labels },
+      replicas: settings.replicas,
+      select: false,
+      podMetadata: { labels: { ...labels, ...podLabels } },
+      serviceAccount,
+      automountServiceAccountToken: !store.credentials,
+      securityContext: { ensureNonRoot: true, user: MLFLOW_USER, group: MLFLOW_USER, fsGroup: MLFLOW_USER },
+      containers: [
+        {
+          name: 'mlflow',
+          image: imageString(IMAGES.mlflow),
+          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          command: ['mlflow'],
+          args: [
+            'server',
+            '--host=0.0.0.0',
+            `--port=${PORT}`,
+            `--backend-store-uri=${databaseUrl(db)}`,
+            `--artifacts-destination=${s3Url(store)}`,
+            '--serve-artifacts',
+            // MLflow 3 rejects Host headers it does not know: the in-cluster service names and the ingress host.
+            `--allowed-hosts=${[host, 'mlflow', `mlflow.${MLFLOW.namespace}`, `mlflow.${MLFLOW.namespace}.svc`, `mlflow.${MLFLOW.namespace}.svc.cluster.local`, 'localhost'].flatMap((h) => [h, `${h}:${PORT}`]).join(',')}`,
+          ],
+          portNumber: PORT,
+          envFrom: [kplus.Env.fromConfigMap(settingsMap)],
+          envVariables,
+          resources: containerResources(settings.resources),
+          // The first start migrates the database schema, which can take minutes.
+          startup: kplus.Probe.fromHttpGet('/health', { port: PORT, periodSeconds: Duration.seconds(10), failureThreshold: 60 }),
+          readiness: kplus.Probe.fromHttpGet('/health', { port: PORT, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(5) }),
+          liveness: kplus.Probe.fromHttpGet('/health', {
+            port: PORT,
+            initialDelaySeconds: Duration.seconds(30),
+            periodSeconds: Duration.seconds(20),
+            timeoutSeconds: Duration.seconds(5),
+            failureThreshold: 5,
+          }),
+          // The image runs as 1001; the root filesystem is read-only, /tmp is a scratch volume.
+          securityContext: {
+            ensureNonRoot: true,
+            user: MLFLOW_USER,
+            group: MLFLOW_USER,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            privileged: false,
+            capabilities: { drop: ['ALL' as kplus.Capability] },
+          },
+          volumeMounts: [
+            { path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'tmp', 'tmp', { sizeLimit: Size.gibibytes(1) }) },
+          ],
+        },
+      ],
+    });
+    deployment.select(kplus.LabelSelector.of({ labels: podLabels }));
+    finishPodTemplate(deployment);
+
+    new k8s.KubeService(this, 'service', {
+      metadata: { name: 'mlflow', labels },
+      spec: { selector: podLabels, ports: [{ name: 'http', port: PORT, targetPort: k8s.IntOrString.fromNumber(PORT) }] },
+    });
+
+    const annotations: Record<string, string> = {};
+    if (settings.basicAuth) {
+      const auth = new SealedSecret(this, 'basic-auth', {
+        catalog,
+        component: 'mlflow',
+        name: 'mlflow-basic-auth',
+        labels,
+        keys: [
+          // Read it with: kubectl -n mlflow get secret mlflow-basic-auth -o jsonpath='{.data.password}' | base64 -d
+          { key: 'password', description: 'password of user "mlflow" at the MLflow ingress', source: generatedPassword(24) },
+          { key: 'auth', description: 'htpasswd file for ingress-nginx', source: htpasswdOf('mlflow') },
+        ],
+      });
+      annotations['nginx.ingress.kubernetes.io/auth-type'] = 'basic';
+      annotations['nginx.ingress.kubernetes.io/auth-secret'] = auth.name;
+      annotations['nginx.ingress.kubernetes.io/auth-realm'] = 'MLflow';
+    }
+    // Artifacts are uploaded through the server.
+    if (/nginx/.test(config.cluster.ingressClass)) annotations['nginx.ingress.kubernetes.io/proxy-body-size'] = '1g';
+    new k8s.KubeIngress(this, 'ingress', {
+      metadata: { name: 'mlflow', labels, annotations },
+      spec: {
+        ingressClassName: config.cluster.ingressClass,
+        tls: [{ hosts: [host], secretName: 'mlflow-tls' }],
+        rules: [
+          {
+            host,
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'mlflow', port: { number: PORT } } } }] },
+          },
+        ],
+      },
+    });
+
+    if (settings.replicas >= 2) {
+      new k8s.KubePodDisruptionBudget(this, 'pdb', {
+        metadata: { name: 'mlflow', labels },
+        spec: { minAvailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: podLabels } },
+      });
+    }
+
+    // The UI and API are reached through the ingress controller (any namespace) and by in-cluster clients.
+    denyAllIngress(this, labels);
+    allowIngress(this, 'allow-http', { name: 'allow-http', podLabels, ports: [PORT], fromNamespaces: [], fromAllNamespaces: true, labels });
+  }
+}
+
+/** A cdk8s-plus env value from a typed secret reference. */
+function secretEnv(scope: Construct, id: string, ref: { name: string; key: string }): kplus.EnvValue {
+  return kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(scope, id, ref.name), key: ref.key });
+}
