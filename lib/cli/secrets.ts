@@ -23,7 +23,7 @@ import { runCli } from './run';
 const USAGE = `Usage: npm run secrets -- --env <env> [--rotate <namespace>/<name>]... [--dry-run]
 
 Generates and seals every missing generated credential of the environment.
-  --rotate NS/NAME  generate new values for that Secret's generated keys even if it has them
+  --rotate NS/NAME  new values for that Secret's generated keys, and for every Secret sharing one of them
   --dry-run         print what would change, write nothing`;
 
 export interface SecretsResult {
