@@ -36,7 +36,8 @@ test('local: one PostgreSQL instance, a role and a database for MLflow, MinIO wi
   assert.equal(cluster.spec.instances, 1);
   assert.equal(cluster.spec.imageName, imageString(IMAGES.postgres));
   assert.equal(cluster.spec.storage.storageClass, 'local-path');
-  assert.deepEqual(cluster.spec.managed.roles, [{ name: 'mlflow', ensure: 'present', login: true, passwordSecret: { name: 'role-mlflow' } }]);
+  assert.deepEqual(cluster.spec.managed.roles[0], { name: 'mlflow', ensure: 'present', login: true, passwordSecret: { name: 'role-mlflow' } });
+  assert.deepEqual(cluster.spec.managed.roles.map((r: Obj) => r.name), ['mlflow', 'airflow'], 'one role per consumer');
   assert.equal(cluster.spec.backup, undefined, 'no backups in local');
   const db = objs.get('postgres/Database.mlflow.k8s.yaml')!;
   assert.deepEqual(db.spec, { cluster: { name: 'postgres' }, name: 'mlflow', owner: 'mlflow', ensure: 'present' });
@@ -122,7 +123,7 @@ test('staging: backups to MinIO with their own user, limited to their bucket', (
   });
   assert.equal(cluster.spec.backup.barmanObjectStore.endpointURL, 'http://minio.minio.svc.cluster.local:9000');
   const setup = objs.get('minio/ConfigMap.minio-setup.k8s.yaml')!.data;
-  assert.deepEqual(Object.keys(setup).sort(), ['mlflow.json', 'postgres-backups.json', 'setup.sh']);
+  assert.deepEqual(Object.keys(setup).sort(), ['airflow.json', 'mlflow.json', 'postgres-backups.json', 'setup.sh']);
   assert.match(setup['setup.sh'], /mc admin user add platform "postgres-backups"/);
 });
 
@@ -141,13 +142,13 @@ test('waves: operator, then object storage, then the database, then MLflow', () 
   assert.ok(values.configs.cm['resource.customizations.health.postgresql.cnpg.io_Database']);
 });
 
-test('NetworkPolicies: only MLflow reaches PostgreSQL; only consumers reach MinIO', () => {
+test('NetworkPolicies: only the consumers (MLflow, Airflow) reach PostgreSQL and MinIO', () => {
   const objs = shipped('staging');
   const from = (p: string) => objs.get(p)!.spec.ingress[0].from.map((f: Obj) => f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ?? (f.podSelector ? '(same namespace)' : '(all)'));
-  assert.deepEqual(from('postgres/NetworkPolicy.allow-clients.k8s.yaml'), ['mlflow']);
+  assert.deepEqual(from('postgres/NetworkPolicy.allow-clients.k8s.yaml'), ['airflow', 'mlflow']);
   assert.deepEqual(objs.get('postgres/NetworkPolicy.allow-clients.k8s.yaml')!.spec.ingress[0].ports, [{ protocol: 'TCP', port: 5432 }]);
   assert.deepEqual(from('postgres/NetworkPolicy.allow-operator-and-replication.k8s.yaml'), ['cnpg-system', '(same namespace)']);
-  assert.deepEqual(from('minio/NetworkPolicy.allow-consumers.k8s.yaml'), ['mlflow', 'postgres', '(same namespace)']);
+  assert.deepEqual(from('minio/NetworkPolicy.allow-consumers.k8s.yaml'), ['airflow', 'mlflow', 'postgres', '(same namespace)']);
   for (const ns of ['postgres', 'minio', 'mlflow']) {
     assert.deepEqual(objs.get(`${ns}/NetworkPolicy.deny-all-ingress.k8s.yaml`)!.spec, { podSelector: {}, policyTypes: ['Ingress'] });
   }

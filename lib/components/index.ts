@@ -9,12 +9,13 @@ import { ComponentChart } from '../constructs/component';
 import { Consumer } from '../data/handles';
 import { DataLayer, DataNeeds } from '../data/layer';
 import { SecretCatalog } from '../secrets/catalog';
+import { AIRFLOW, AirflowChart } from './airflow';
 import { ArgoCdChart } from './argocd';
 import { BucketsChart } from './buckets';
 import { CnpgOperatorChart } from './cnpg-operator';
 import { HelmControllerChart } from './helm-controller';
 import { MinioChart } from './minio';
-import { MLFLOW, MlflowChart } from './mlflow';
+import { MLFLOW, MlflowChart, mlflowHandle } from './mlflow';
 import { PostgresChart } from './postgres';
 import { SealedSecretsChart } from './sealed-secrets';
 
@@ -77,5 +78,12 @@ export const COMPONENTS: readonly ComponentFactory[] = [
     enabled: (c) => c.components.mlflow.enabled,
     consumer: { consumer: MLFLOW, needs: () => ({ database: true, bucket: true }) },
     create: ({ app, config, data, catalog }) => new MlflowChart(app, config, data, catalog),
+  },
+  {
+    name: 'airflow',
+    enabled: (c) => c.components.airflow.enabled,
+    consumer: { consumer: AIRFLOW, needs: () => ({ database: true, bucket: true }) },
+    create: ({ app, config, data, catalog }) =>
+      new AirflowChart(app, { config, data, catalog, ...(config.components.mlflow.enabled ? { mlflow: mlflowHandle() } : {}) }),
   },
 ];

@@ -106,9 +106,58 @@ export interface MlflowConfig {
   readonly basicAuth: boolean;
 }
 
+export interface AirflowDagsConfig {
+  /** The DAG repository: `git@host:org/repo.git`, `ssh://...` or `https://...`. */
+  readonly repo: string;
+  /** Whether `repo` is reached over SSH (then a sealed `gitSshKey` and `knownHosts` are needed). */
+  readonly ssh: boolean;
+  /** @default 'main' */
+  readonly branch: string;
+  /** @default 'HEAD' */
+  readonly rev: string;
+  /** Folder of the DAGs in the repository. @default '' (the root) */
+  readonly subPath: string;
+  /** How often git-sync pulls. @default '60s' */
+  readonly period: string;
+  /** The pinned host keys of the SSH server (known_hosts lines). Required over SSH. */
+  readonly knownHosts?: string;
+  /** Over HTTPS: `token` uses a sealed token (private repository). @default 'none' */
+  readonly auth: 'none' | 'token';
+  /** User name sent with the token. @default 'git' */
+  readonly username: string;
+}
+
+export interface AirflowSmtpConfig {
+  readonly host: string;
+  /** @default 587 */
+  readonly port: number;
+  readonly from: string;
+  /** When set, the password is a sealed value. */
+  readonly user?: string;
+  /** @default true */
+  readonly starttls: boolean;
+}
+
+export interface AirflowConfig {
+  /** @default true when `components.airflow` is present */
+  readonly enabled: boolean;
+  /** @default 'KubernetesExecutor' (each task a pod) */
+  readonly executor: 'KubernetesExecutor' | 'CeleryExecutor';
+  readonly dags: AirflowDagsConfig;
+  /** API server (UI) replicas; 2 or more add a PodDisruptionBudget. @default 1 */
+  readonly apiServerReplicas: number;
+  /** Celery workers. @default 1 */
+  readonly workerReplicas: number;
+  /** Resources of each Celery worker and of each task pod. @default requests 250m/512Mi, limits 1/2Gi */
+  readonly workerResources: Resources;
+  /** Failure emails; none when absent. */
+  readonly smtp?: AirflowSmtpConfig;
+}
+
 export interface ComponentsConfig {
   readonly sealedSecrets: SealedSecretsConfig;
   readonly mlflow: MlflowConfig;
+  readonly airflow: AirflowConfig;
 }
 
 export interface DatabaseBackupConfig {
@@ -203,6 +252,42 @@ const MLFLOW_RESOURCES: Resources = { requests: { cpu: '250m', memory: '512Mi' }
 const DATABASE_RESOURCES: Resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };
 const MINIO_RESOURCES: Resources = { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' } };
 
+const WORKER_RESOURCES: Resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' } };
+
+function resolveAirflow(raw: EnvironmentFile['components']['airflow']): AirflowConfig {
+  const dags = raw?.dags;
+  const repo = dags?.repo ?? '';
+  return {
+    enabled: raw !== undefined && (raw.enabled ?? true),
+    executor: raw?.executor ?? 'KubernetesExecutor',
+    dags: {
+      repo,
+      ssh: !repo.startsWith('https://'),
+      branch: dags?.branch ?? 'main',
+      rev: dags?.rev ?? 'HEAD',
+      subPath: dags?.subPath ?? '',
+      period: dags?.period ?? '60s',
+      ...(dags?.knownHosts !== undefined ? { knownHosts: dags.knownHosts } : {}),
+      auth: dags?.auth ?? 'none',
+      username: dags?.username ?? 'git',
+    },
+    apiServerReplicas: raw?.apiServerReplicas ?? 1,
+    workerReplicas: raw?.workerReplicas ?? 1,
+    workerResources: raw?.workerResources ?? WORKER_RESOURCES,
+    ...(raw?.smtp
+      ? {
+          smtp: {
+            host: raw.smtp.host,
+            port: raw.smtp.port ?? 587,
+            from: raw.smtp.from,
+            ...(raw.smtp.user !== undefined ? { user: raw.smtp.user } : {}),
+            starttls: raw.smtp.starttls ?? true,
+          },
+        }
+      : {}),
+  };
+}
+
 function resolveDatabase(raw: EnvironmentFile['database']): DatabaseConfig {
   if (raw?.external) {
     return { kind: 'external', host: raw.external.host, port: raw.external.port ?? 5432, sslmode: raw.external.sslmode ?? 'require' };
@@ -268,6 +353,7 @@ export function resolveEnvironment(name: string, file: string, raw: EnvironmentF
     database: resolveDatabase(raw.database),
     objectStore: resolveObjectStore(raw.objectStore),
     components: {
+      airflow: resolveAirflow(raw.components.airflow),
       mlflow: {
         enabled: raw.components.mlflow !== undefined && (raw.components.mlflow.enabled ?? true),
         replicas: raw.components.mlflow?.replicas ?? 1,

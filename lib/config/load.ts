@@ -99,7 +99,7 @@ function schemaProblem(source: YamlSource, err: ErrorObject): Problem {
 }
 
 /** Namespaces of components that cannot be renamed; config may not reuse them. */
-const FIXED_NAMESPACES = ['helm-controller', 'cnpg-system', 'postgres', 'minio', 'object-store', 'mlflow'];
+const FIXED_NAMESPACES = ['helm-controller', 'cnpg-system', 'postgres', 'minio', 'object-store', 'mlflow', 'airflow', 'prefect'];
 
 /** Checks that need more than the schema: dependencies between fields, unique names. */
 function semanticProblems(source: YamlSource, config: EnvironmentConfig): Problem[] {
@@ -158,6 +158,25 @@ function semanticProblems(source: YamlSource, config: EnvironmentConfig): Proble
       `basic auth is done by ingress-nginx annotations, but the ingress class is "${cluster.ingressClass}"`,
       'use an ingress-nginx class, or set components.mlflow.basicAuth to false',
     );
+  }
+  const airflow = config.components.airflow;
+  if (raw.components.airflow) {
+    if (airflow.dags.ssh && airflow.dags.knownHosts === undefined) {
+      at(
+        '/components/airflow/dags',
+        `the DAG repository ${airflow.dags.repo} is reached over SSH, but no host key is pinned`,
+        'add knownHosts: the known_hosts lines of the git server (e.g. the output of ssh-keyscan <host>, checked against the host\'s published fingerprints)',
+      );
+    }
+    if (!airflow.dags.ssh && raw.components.airflow.dags.knownHosts !== undefined) {
+      at('/components/airflow/dags/knownHosts', 'knownHosts pins SSH host keys, but the repository is reached over HTTPS', 'remove knownHosts, or use an SSH URL such as git@host:org/repo.git');
+    }
+    if (airflow.dags.ssh && raw.components.airflow.dags.auth !== undefined) {
+      at('/components/airflow/dags/auth', 'auth selects HTTPS credentials, but the repository is reached over SSH (it always uses the sealed gitSshKey)', 'remove auth, or use an https:// URL');
+    }
+    if (airflow.executor !== 'CeleryExecutor' && raw.components.airflow.workerReplicas !== undefined) {
+      at('/components/airflow/workerReplicas', `workerReplicas sizes Celery workers, but the executor is ${airflow.executor} (one pod per task)`, 'remove workerReplicas, or set executor: CeleryExecutor');
+    }
   }
   // Every component owns its namespace (Argo CD manages its labels), so two may not share one.
   const owners = new Map<string, string>();

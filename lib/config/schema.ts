@@ -55,6 +55,10 @@ export const PATTERNS = {
     pattern: '^[a-z0-9][a-z0-9.-]{0,40}-$',
     explain: 'a lowercase bucket name prefix ending in "-", such as acme-prod-',
   },
+  duration: {
+    pattern: '^[1-9][0-9]*(s|m|h)$',
+    explain: 'a duration such as 30s, 5m or 1h',
+  },
   relativePath: {
     pattern: '^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$',
     explain: "a path relative to the project root, without '..'",
@@ -195,6 +199,45 @@ export const environmentSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
+        airflow: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['dags'],
+          properties: {
+            enabled: { type: 'boolean' },
+            executor: { enum: ['KubernetesExecutor', 'CeleryExecutor'] },
+            dags: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['repo'],
+              properties: {
+                repo: { type: 'string', pattern: PATTERNS.gitUrl.pattern },
+                branch: { type: 'string', pattern: PATTERNS.gitRevision.pattern },
+                rev: { type: 'string', pattern: PATTERNS.gitRevision.pattern },
+                subPath: { type: 'string', pattern: '^$|' + PATTERNS.relativePath.pattern },
+                period: { type: 'string', pattern: PATTERNS.duration.pattern },
+                knownHosts: { type: 'string', minLength: 1 },
+                auth: { enum: ['none', 'token'] },
+                username: { type: 'string', minLength: 1 },
+              },
+            },
+            apiServerReplicas: { type: 'integer', minimum: 1, maximum: 10 },
+            workerReplicas: { type: 'integer', minimum: 1, maximum: 50 },
+            workerResources: resources,
+            smtp: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['host', 'from'],
+              properties: {
+                host: { type: 'string', pattern: PATTERNS.dnsSubdomain.pattern },
+                port: { type: 'integer', minimum: 1, maximum: 65535 },
+                user: { type: 'string', minLength: 1 },
+                from: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$' },
+                starttls: { type: 'boolean' },
+              },
+            },
+          },
+        },
         mlflow: {
           type: 'object',
           additionalProperties: false,

@@ -54,6 +54,13 @@ export const CHARTS = {
     version: '0.29.0',
     appVersion: '1.30.0',
   },
+  /** The official Apache Airflow chart 1.20.0 (Airflow 3.1.8). */
+  airflow: {
+    repo: 'https://airflow.apache.org',
+    chart: 'airflow',
+    version: '1.20.0',
+    appVersion: '3.1.8',
+  },
 } as const satisfies Record<string, ChartRef>;
 
 export const IMAGES = {
@@ -77,6 +84,12 @@ export const IMAGES = {
    * ghcr.io/mlflow/mlflow image has neither.
    */
   mlflow: { repository: 'docker.io/burakince/mlflow', tag: '3.15.1' },
+  /** Airflow itself; must match CHARTS.airflow.appVersion. */
+  airflow: { repository: 'docker.io/apache/airflow', tag: '3.1.8' },
+  /** Airflow chart 1.20.0 defaults, set explicitly. */
+  airflowStatsd: { repository: 'quay.io/prometheus/statsd-exporter', tag: 'v0.29.0' },
+  airflowRedis: { repository: 'docker.io/library/redis', tag: '7.2-bookworm' },
+  gitSync: { repository: 'registry.k8s.io/git-sync/git-sync', tag: 'v4.4.2' },
   /** AWS CLI v2, for creating buckets on an external S3 endpoint (it understands IRSA and the like). */
   awsCli: { repository: 'docker.io/amazon/aws-cli', tag: '2.15.0' },
 } as const satisfies Record<string, ImageRef>;

@@ -1,0 +1,324 @@
+/**
+ * Apache Airflow (the official chart as a HelmChart CR) with DAGs git-synced
+ * from the team's repository, its metadata database in the platform
+ * PostgreSQL, task logs in the object store, MLflow wired into every task,
+ * and every credential sealed and static (pods do not restart on each sync).
+ *
+ * Values are a typed object written against the chart's values.yaml; `npm
+ * run check:upstream` validates them against its values.schema.json.
+ */
+import { Construct } from 'constructs';
+import { AirflowConfig, EnvironmentConfig } from '../config/environment';
+import { CHARTS, IMAGES, ImageRef } from '../config/versions';
+import { ComponentChart, Tier } from '../constructs/component';
+import { HelmChart } from '../constructs/helm-chart';
+import { SealedSecret } from '../constructs/sealed-secret';
+import { Consumer, DatabaseHandle, MlflowHandle, ObjectStoreHandle, s3Url } from '../data/handles';
+import { DataLayer } from '../data/layer';
+import { fixedValue, GeneratedValue, generatedPassword, SecretCatalog, SecretKeySpec } from '../secrets/catalog';
+
+export const AIRFLOW: Consumer = { name: 'airflow', namespace: 'airflow' };
+/** Helm release name; the chart prefixes its objects with it. */
+const RELEASE = 'airflow';
+/** The Airflow image's user (the chart's `uid`); its group is 0, as the image expects. */
+const AIRFLOW_UID = 50000;
+/** The Airflow connection id of the object store (for S3 sensors and remote logs). */
+export const OBJECT_STORE_CONN_ID = 'object_store';
+
+/** A Fernet key: 32 random bytes, URL-safe base64, as Airflow expects. */
+const fernetKey: GeneratedValue = { kind: 'generated', generate: (random) => random(32).toString('base64url') + '=' };
+
+/** A value derived from the `password` key generated just before it in the same Secret. */
+function fromPassword(build: (password: string) => string): GeneratedValue {
+  return { kind: 'generated', generate: (_r, siblings) => build(encodeURIComponent(siblings.password)) };
+}
+
+const image = (i: ImageRef) => ({ repository: i.repository, tag: i.tag, pullPolicy: 'IfNotPresent' });
+const res = (cpu: [string, string], memory: [string, string]) => ({
+  requests: { cpu: cpu[0], memory: memory[0] },
+  limits: { cpu: cpu[1], memory: memory[1] },
+});
+const POD_SECURITY = { runAsNonRoot: true, runAsUser: AIRFLOW_UID, runAsGroup: 0, fsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } };
+const CONTAINER_SECURITY = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+
+export interface AirflowProps {
+  readonly config: EnvironmentConfig;
+  readonly data: DataLayer;
+  readonly catalog: SecretCatalog;
+  /** MLflow, when the environment runs it. */
+  readonly mlflow?: MlflowHandle;
+}
+
+export class AirflowChart extends ComponentChart {
+  constructor(scope: Construct, props: AirflowProps) {
+    super(scope, {
+      name: 'airflow',
+      namespace: AIRFLOW.namespace,
+      tier: Tier.PLATFORM,
+      waveOffset: 1,
+      podSecurity: 'baseline',
+      podSecurityReason:
+        'the chart renders pods (redis, statsd, git-sync, jobs) whose security contexts are set through values this generator cannot check against the templates; warn and audit stay at restricted',
+    });
+    const { config, data, catalog } = props;
+    const settings = config.components.airflow;
+    const labels = this.objectLabels();
+    const db = data.database(AIRFLOW);
+    const store = data.objectStore(AIRFLOW);
+    const secret = (id: string, name: string, keys: SecretKeySpec[]) =>
+      new SealedSecret(this, id, { catalog, component: 'airflow', name, labels, keys });
+
+    // Metadata database: the chart reads the `connection` key.
+    const metadata = secret('metadata', 'airflow-metadata', metadataKeys(db, 'postgresql'));
+    // Static keys, so that pods do not restart on every sync.
+    secret('fernet', 'airflow-fernet-key', [{ key: 'fernet-key', description: 'Airflow Fernet key', source: fernetKey }]);
+    secret('webserver', 'airflow-webserver-secret-key', [
+      { key: 'webserver-secret-key', description: 'Airflow webserver secret key', source: generatedPassword(48) },
+    ]);
+    secret('api', 'airflow-api-secret-key', [{ key: 'api-secret-key', description: 'Airflow API secret key', source: generatedPassword(48) }]);
+    secret('jwt', 'airflow-jwt-secret', [{ key: 'jwt-secret', description: 'Airflow API JWT secret', source: generatedPassword(48) }]);
+    const admin = secret('admin', 'airflow-admin', [
+      // Read it with: kubectl -n airflow get secret airflow-admin -o jsonpath='{.data.password}' | base64 -d
+      { key: 'password', description: 'password of the Airflow admin user', source: generatedPassword(24) },
+    ]);
+
+    const envSecrets: { envName: string; secretName: string; secretKey: string }[] = [];
+    if (store.credentials) {
+      const s3 = secret('s3', 'airflow-s3', [
+        { key: 'AWS_ACCESS_KEY_ID', description: `object-store access key of airflow (bucket ${store.bucket})`, source: store.credentials.accessKeyId },
+        { key: 'AWS_SECRET_ACCESS_KEY', description: 'its secret', source: store.credentials.secretAccessKey },
+      ]);
+      envSecrets.push(
+        { envName: 'AWS_ACCESS_KEY_ID', secretName: s3.name, secretKey: 'AWS_ACCESS_KEY_ID' },
+        { envName: 'AWS_SECRET_ACCESS_KEY', secretName: s3.name, secretKey: 'AWS_SECRET_ACCESS_KEY' },
+      );
+    }
+    if (settings.smtp?.user) {
+      const smtp = secret('smtp', 'airflow-smtp', [
+        { key: 'password', description: `SMTP password of ${settings.smtp.user}@${settings.smtp.host}`, source: { kind: 'provided', hint: 'from the mail provider' } },
+      ]);
+      envSecrets.push({ envName: 'AIRFLOW__SMTP__SMTP_PASSWORD', secretName: smtp.name, secretKey: 'password' });
+    }
+
+    const gitSync = this.gitSync(settings, secret);
+    const celery = settings.executor === 'CeleryExecutor' ? this.celery(db, secret) : undefined;
+
+    new HelmChart(this, 'airflow', {
+      name: RELEASE,
+      chart: CHARTS.airflow,
+      // The metadata is in the platform PostgreSQL, not in the release; a
+      // failed upgrade is still left for a person to look at.
+      holdsData: false,
+      failurePolicy: 'abort',
+      // Database migrations run inside the install.
+      timeout: '20m',
+      labels,
+      values: airflowValues({ config, settings, store, mlflow: props.mlflow, metadataSecret: metadata.name, adminSecret: admin.name, envSecrets, gitSync, celery }),
+    });
+  }
+
+  /** DAGs from git: over SSH a sealed private key and pinned host keys, over HTTPS an optional sealed token. */
+  private gitSync(settings: AirflowConfig, secret: (id: string, name: string, keys: SecretKeySpec[]) => SealedSecret): Record<string, unknown> {
+    const dags = settings.dags;
+    const auth: Record<string, unknown> = {};
+    if (dags.ssh) {
+      const key = secret('git-ssh', 'airflow-git-ssh', [
+        { key: 'gitSshKey', description: 'private key with read access to the DAG repository', source: { kind: 'provided', hint: `a deploy key of ${dags.repo}` } },
+      ]);
+      auth.sshKeySecret = key.name;
+      auth.knownHosts = dags.knownHosts;
+    } else if (dags.auth === 'token') {
+      const token = secret('git-token', 'airflow-git-credentials', [
+        { key: 'GITSYNC_USERNAME', description: 'git-sync user name', source: fixedValue(dags.username) },
+        { key: 'GITSYNC_PASSWORD', description: 'token with read access to the DAG repository', source: { kind: 'provided', hint: `a read-only access token for ${dags.repo}` } },
+        { key: 'GIT_SYNC_USERNAME', description: 'git-sync v3 user name', source: fixedValue(dags.username) },
+        { key: 'GIT_SYNC_PASSWORD', description: 'the same token, for git-sync v3', source: { kind: 'provided', hint: 'the same token as GITSYNC_PASSWORD' } },
+      ]);
+      auth.credentialsSecret = token.name;
+    }
+    return {
+      enabled: true,
+      repo: dags.repo,
+      branch: dags.branch,
+      rev: dags.rev,
+      ref: dags.branch,
+      subPath: dags.subPath,
+      period: dags.period,
+      depth: 1,
+      ...auth,
+      resources: res(['10m', '100m'], ['32Mi', '128Mi']),
+      securityContexts: { container: { ...CONTAINER_SECURITY, readOnlyRootFilesystem: true, runAsNonRoot: true } },
+    };
+  }
+
+  /** CeleryExecutor: the chart's Redis with a sealed, static password, and the broker and result-backend URLs. */
+  private celery(db: DatabaseHandle, secret: (id: string, name: string, keys: SecretKeySpec[]) => SealedSecret) {
+    const redis = secret('redis', 'airflow-redis-password', [
+      { key: 'password', description: 'password of the Celery broker (Redis)', source: generatedPassword(32, 'airflow/redis') },
+    ]);
+    const broker = secret('broker', 'airflow-broker-url', [
+      { key: 'password', description: 'password of the Celery broker (Redis)', source: generatedPassword(32, 'airflow/redis') },
+      {
+        key: 'connection',
+        description: 'Celery broker URL',
+        source: fromPassword((pw) => `redis://:${pw}@${RELEASE}-redis:6379/0`),
+      },
+    ]);
+    const result = secret('result-backend', 'airflow-result-backend', metadataKeys(db, 'db+postgresql'));
+    return { redisSecret: redis.name, brokerSecret: broker.name, resultBackendSecret: result.name };
+  }
+}
+
+/** The `password` and `connection` keys of a database Secret for Airflow. */
+function metadataKeys(db: DatabaseHandle, scheme: string): SecretKeySpec[] {
+  const url = (pw: string) => `${scheme}://${db.user}:${pw}@${db.host}:${db.port}/${db.database}?sslmode=${db.sslmode}`;
+  if (db.password.kind === 'provided') {
+    // An external server: the whole URL holds a password only a person knows.
+    return [{ key: 'connection', description: `${scheme} URL of database ${db.database} on ${db.host}`, source: { kind: 'provided', hint: `${url('<url-encoded password>')}` } }];
+  }
+  return [
+    { key: 'password', description: `password of PostgreSQL role ${db.user}`, source: db.password },
+    { key: 'connection', description: `${scheme} URL of database ${db.database}`, source: fromPassword(url) },
+  ];
+}
+
+interface ValuesInput {
+  readonly config: EnvironmentConfig;
+  readonly settings: AirflowConfig;
+  readonly store: ObjectStoreHandle;
+  readonly mlflow: MlflowHandle | undefined;
+  readonly metadataSecret: string;
+  readonly adminSecret: string;
+  readonly envSecrets: readonly { envName: string; secretName: string; secretKey: string }[];
+  readonly gitSync: Record<string, unknown>;
+  readonly celery: { redisSecret: string; brokerSecret: string; resultBackendSecret: string } | undefined;
+}
+
+/** The connection to the object store, as an Airflow connection URI-less JSON; credentials come from the environment. */
+export function objectStoreConnection(store: ObjectStoreHandle): string {
+  const extra: Record<string, string> = { region_name: store.region };
+  if (store.serverNamespace) extra.endpoint_url = store.endpoint;
+  return JSON.stringify({ conn_type: 'aws', extra });
+}
+
+/** The chart values: a typed object written against the chart's values.yaml. */
+export function airflowValues(v: ValuesInput): Record<string, unknown> {
+  const { config, settings, store } = v;
+  const host = `airflow.${config.domain}`;
+  const env = [
+    { name: 'AWS_DEFAULT_REGION', value: store.region },
+    // boto3 (and the Amazon provider) read the endpoint from here; MinIO needs it.
+    ...(store.serverNamespace ? [{ name: 'AWS_ENDPOINT_URL', value: store.endpoint }] : []),
+    { name: `AIRFLOW_CONN_${OBJECT_STORE_CONN_ID.toUpperCase()}`, value: objectStoreConnection(store) },
+    ...(v.mlflow ? [{ name: 'MLFLOW_TRACKING_URI', value: v.mlflow.trackingUri }] : []),
+  ];
+  const small = res(['50m', '500m'], ['128Mi', '512Mi']);
+  const medium = res(['250m', '1'], ['512Mi', '2Gi']);
+  const job = {
+    useHelmHooks: false,
+    applyCustomEnv: false,
+    resources: medium,
+  };
+  return {
+    fullnameOverride: RELEASE,
+    executor: settings.executor,
+    airflowVersion: CHARTS.airflow.appVersion,
+    defaultAirflowRepository: IMAGES.airflow.repository,
+    defaultAirflowTag: IMAGES.airflow.tag,
+    images: {
+      airflow: image(IMAGES.airflow),
+      statsd: image(IMAGES.airflowStatsd),
+      redis: image(IMAGES.airflowRedis),
+      gitSync: image(IMAGES.gitSync),
+    },
+    uid: AIRFLOW_UID,
+    gid: 0,
+    securityContexts: { pod: POD_SECURITY, containers: CONTAINER_SECURITY },
+    networkPolicies: { enabled: true },
+    env,
+    secret: v.envSecrets,
+    // The bundled PostgreSQL and PgBouncer are replaced by the platform database.
+    postgresql: { enabled: false },
+    pgbouncer: { enabled: false },
+    data: {
+      metadataSecretName: v.metadataSecret,
+      ...(v.celery ? { brokerUrlSecretName: v.celery.brokerSecret, resultBackendSecretName: v.celery.resultBackendSecret } : {}),
+    },
+    fernetKeySecretName: 'airflow-fernet-key',
+    webserverSecretKeySecretName: 'airflow-webserver-secret-key',
+    apiSecretKeySecretName: 'airflow-api-secret-key',
+    jwtSecretName: 'airflow-jwt-secret',
+    // Under Argo CD the jobs must be plain resources, not Helm hooks, and
+    // must not take the global env (which references the chart's own Secrets).
+    migrateDatabaseJob: job,
+    createUserJob: {
+      ...job,
+      // The password comes from the sealed Secret, never from values.
+      env: [{ name: 'AIRFLOW_ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: v.adminSecret, key: 'password' } } }],
+      args: [
+        'bash',
+        '-c',
+        'exec airflow users create -r Admin -u admin -e admin@' + config.domain + ' -f Airflow -l Admin -p "$AIRFLOW_ADMIN_PASSWORD"',
+      ],
+    },
+    dags: { gitSync: v.gitSync },
+    config: {
+      logging: {
+        remote_logging: 'True',
+        remote_base_log_folder: s3Url(store, 'logs'),
+        remote_log_conn_id: OBJECT_STORE_CONN_ID,
+      },
+      ...(settings.smtp
+        ? {
+            smtp: {
+              smtp_host: settings.smtp.host,
+              smtp_port: String(settings.smtp.port),
+              smtp_starttls: settings.smtp.starttls ? 'True' : 'False',
+              smtp_ssl: 'False',
+              smtp_mail_from: settings.smtp.from,
+              ...(settings.smtp.user ? { smtp_user: settings.smtp.user } : {}),
+            },
+            email: { email_backend: 'airflow.utils.email.send_email_smtp' },
+          }
+        : {}),
+    },
+    scheduler: {
+      replicas: 1,
+      resources: medium,
+      podDisruptionBudget: { enabled: true, config: { maxUnavailable: 1 } },
+    },
+    apiServer: {
+      replicas: settings.apiServerReplicas,
+      resources: medium,
+      podDisruptionBudget: { enabled: settings.apiServerReplicas > 1, config: { maxUnavailable: 1 } },
+    },
+    dagProcessor: { resources: medium },
+    triggerer: { resources: small },
+    workers: {
+      // Celery workers, and the task pods of the KubernetesExecutor (pod template).
+      replicas: settings.workerReplicas,
+      resources: settings.workerResources,
+    },
+    statsd: {
+      enabled: true,
+      resources: res(['10m', '100m'], ['32Mi', '128Mi']),
+      securityContexts: { pod: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, container: { ...CONTAINER_SECURITY, readOnlyRootFilesystem: true } },
+    },
+    redis: v.celery
+      ? {
+          enabled: true,
+          passwordSecretName: v.celery.redisSecret,
+          resources: small,
+          persistence: { enabled: true, size: '1Gi', storageClassName: config.cluster.storageClass },
+          securityContexts: { pod: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, container: CONTAINER_SECURITY },
+        }
+      : { enabled: false },
+    ingress: {
+      apiServer: {
+        enabled: true,
+        ingressClassName: config.cluster.ingressClass,
+        hosts: [{ name: host, tls: { enabled: true, secretName: 'airflow-tls' } }],
+      },
+    },
+  };
+}
