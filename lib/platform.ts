@@ -9,7 +9,7 @@
  *   apps/                          one Application per component (the root Application syncs this)
  *   <component>/                   the component's objects
  */
-import { ApiObject, App, Chart, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, YamlOutputType } from 'cdk8s';
 import { Problem, UserError } from './errors';
 import { ArgoCdBootstrapChart } from './components/argocd';
 import { HelmControllerBootstrapChart } from './components/helm-controller';
@@ -192,6 +192,12 @@ export function buildPlatform(inputs: PlatformInputs, options: BuildOptions = {}
   });
 
   const charts = app.node.children.filter((c): c is FolderChart => c instanceof FolderChart);
+  // cdk8s gives every object its chart's namespace; cluster-scoped kinds have none.
+  for (const obj of app.node.findAll()) {
+    if (obj instanceof ApiObject && CLUSTER_SCOPED.has(obj.kind) && obj.metadata.namespace !== undefined) {
+      obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    }
+  }
   // Policies run over the resolved objects of every chart at render time.
   for (const chart of charts) {
     chart.node.addValidation({

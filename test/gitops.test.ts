@@ -202,3 +202,11 @@ test('every pinned version is exact', () => {
   for (const c of Object.values(CHARTS)) assert.match(c.version, /^\d+\.\d+\.\d+$/);
   for (const i of Object.values(IMAGES)) assert.doesNotMatch(i.tag, /latest|\*|\^|~/);
 });
+
+test('cluster-scoped objects carry no namespace', () => {
+  const objs = objects(GENERIC);
+  for (const p of ['helm-controller/ClusterRole.helm-controller.k8s.yaml', 'helm-controller/ClusterRoleBinding.helm-controller.k8s.yaml', 'bootstrap/01-argocd/Namespace.argocd.k8s.yaml']) {
+    assert.equal(objs.get(p)!.metadata.namespace, undefined, p);
+  }
+  assert.equal(objs.get('helm-controller/Deployment.helm-controller.k8s.yaml')!.metadata.namespace, 'helm-controller');
+});
