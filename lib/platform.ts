@@ -12,6 +12,7 @@
 import { ApiObject, App, Chart, JsonPatch, YamlOutputType } from 'cdk8s';
 import { Problem, UserError } from './errors';
 import { ArgoCdBootstrapChart } from './components/argocd';
+import { nodeGroupTagsMarkdown } from './components/gpu';
 import { HelmControllerBootstrapChart } from './components/helm-controller';
 import { ComponentFactory, COMPONENTS } from './components/index';
 import { EnvironmentConfig } from './config/environment';
@@ -64,6 +65,8 @@ export interface Platform {
   readonly charts: readonly FolderChart[];
   /** Credentials the environment needs, and which are missing. */
   readonly catalog: SecretCatalog;
+  /** Files for people next to the manifests, path relative to dist/<env>/. */
+  readonly documents: readonly { readonly path: string; readonly content: string }[];
 }
 
 /**
@@ -201,8 +204,11 @@ export function buildPlatform(inputs: PlatformInputs, options: BuildOptions = {}
   // Policies run over the resolved objects of every chart at render time.
   for (const chart of charts) {
     chart.node.addValidation({
-      validate: () => checkObjects(objectsOf(chart), EXEMPTIONS).map(formatViolation),
+      validate: () => checkObjects(objectsOf(chart), EXEMPTIONS, { nodePools: config.nodePools }).map(formatViolation),
     });
   }
-  return { config, app, components, charts, catalog };
+  const documents = config.cluster.autoscaler === 'cluster-autoscaler' && config.nodePools.length > 0
+    ? [{ path: 'node-groups.md', content: nodeGroupTagsMarkdown(config) }]
+    : [];
+  return { config, app, components, charts, catalog, documents };
 }

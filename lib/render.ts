@@ -14,6 +14,12 @@ export interface RenderedFile {
   readonly object: K8sObject;
 }
 
+/** A file for people (not a Kubernetes object), relative to dist/<env>/. */
+export interface RenderedDocument {
+  readonly path: string;
+  readonly content: string;
+}
+
 /** Runs every construct validation (policies included) and throws with all failures. */
 export function validatePlatform(platform: Platform): void {
   const errors = platform.app.node

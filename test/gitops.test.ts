@@ -199,7 +199,7 @@ test('HelmChart: ranges, latest and reinstall of data are refused', () => {
 });
 
 test('every pinned version is exact', () => {
-  for (const c of Object.values(CHARTS)) assert.match(c.version, /^\d+\.\d+\.\d+$/);
+  for (const c of Object.values(CHARTS)) assert.match(c.version, /^v?\d+\.\d+\.\d+$/);
   for (const i of Object.values(IMAGES)) assert.doesNotMatch(i.tag, /latest|\*|\^|~/);
 });
 

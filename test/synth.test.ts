@@ -34,7 +34,7 @@ test('every rendered object is valid against its schema and the policies', () =>
 test('the committed dist/ is what synth renders, and passes npm run validate', () => {
   for (const r of renderEnvironments(ROOT, SHIPPED)) {
     const committed = readTree(path.join(ROOT, 'dist', r.env));
-    const rendered = Object.fromEntries(r.files.map((f) => [f.path, f.content]));
+    const rendered = Object.fromEntries([...r.files, ...r.documents].map((f) => [f.path, f.content]));
     assert.deepEqual(Object.keys(committed).sort(), Object.keys(rendered).sort(), `dist/${r.env} file list; run npm run synth`);
     assert.deepEqual(committed, rendered, `dist/${r.env} content; run npm run synth`);
   }

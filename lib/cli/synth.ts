@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { UserError } from '../errors';
 import { ComponentFactory } from '../components/index';
 import { buildPlatform } from '../platform';
-import { renderPlatform, RenderedFile } from '../render';
+import { RenderedDocument, renderPlatform, RenderedFile } from '../render';
 import { listEnvironments, readPlatformInputs, selectEnvironments } from './environments';
 import { runCli } from './run';
 
@@ -20,6 +20,7 @@ export interface EnvironmentResult {
   readonly env: string;
   readonly components: readonly string[];
   readonly files: readonly RenderedFile[];
+  readonly documents: readonly RenderedDocument[];
   readonly millis: number;
 }
 
@@ -33,7 +34,7 @@ export function renderEnvironments(root: string, envs: readonly string[], compon
       const platform = buildPlatform(readPlatformInputs(root, env), components ? { components } : {});
       const files = renderPlatform(platform);
       const millis = Number(process.hrtime.bigint() - start) / 1e6;
-      results.push({ env, components: platform.components.map((c) => c.info.name), files, millis });
+      results.push({ env, components: platform.components.map((c) => c.info.name), files, documents: platform.documents, millis });
     } catch (err) {
       if (err instanceof UserError) failures.push(err);
       else throw err;
@@ -49,7 +50,7 @@ export function renderEnvironments(root: string, envs: readonly string[], compon
 }
 
 /** Writes one environment's files into `<distDir>/<env>`, atomically. */
-export function writeEnvironment(distDir: string, env: string, files: readonly RenderedFile[]): void {
+export function writeEnvironment(distDir: string, env: string, files: readonly (RenderedFile | RenderedDocument)[]): void {
   fs.mkdirSync(distDir, { recursive: true });
   const target = path.join(distDir, env);
   const tmp = fs.mkdtempSync(path.join(distDir, `.tmp-${env}-`));
@@ -107,7 +108,7 @@ export function synthesize(options: SynthOptions): EnvironmentResult[] {
   const results = renderEnvironments(options.root, envs, options.components);
   const log = options.log ?? ((l: string) => console.log(l));
   for (const r of results) {
-    writeEnvironment(distDir, r.env, r.files);
+    writeEnvironment(distDir, r.env, [...r.files, ...r.documents]);
     log(`${r.env}: ${r.components.length} components (${r.components.join(', ')}), ${r.files.length} objects, ${r.millis.toFixed(0)} ms`);
   }
   if (requested.length === 0) {

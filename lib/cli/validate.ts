@@ -10,7 +10,9 @@ import { EXEMPTIONS } from '../policies/exemptions';
 import { K8sObject } from '../policies/pod-specs';
 import { readCrdSchemaFiles, readDistObjects } from '../validation/files';
 import { createValidator } from '../validation/schemas';
+import type { NodePoolConfig } from '../config/environment';
 import { parseArgs } from './args';
+import { listEnvironments, readEnvironment } from './environments';
 import { runCli } from './run';
 
 export interface ValidationReport {
@@ -51,11 +53,18 @@ export function validateDist(root: string, distDir = path.join(root, 'dist')): V
   const errors: string[] = [];
   const entries = readDistObjects(distDir);
   const byEnv = new Map<string, K8sObject[]>();
+  // The GPU policy needs each environment's node pools.
+  const known = new Set(listEnvironments(root));
+  const pools = new Map<string, readonly NodePoolConfig[]>();
+  const poolsOf = (env: string) => {
+    if (!pools.has(env)) pools.set(env, known.has(env) ? readEnvironment(root, env).nodePools : []);
+    return pools.get(env)!;
+  };
   for (const { file, object } of entries) {
     const rel = path.relative(root, file);
-    for (const e of validator.validateObject(object)) errors.push(`${rel}: ${e}`);
-    for (const v of checkObjects([object as K8sObject], EXEMPTIONS)) errors.push(`${rel}: ${formatViolation(v)}`);
     const env = path.relative(distDir, file).split(path.sep)[0];
+    for (const e of validator.validateObject(object)) errors.push(`${rel}: ${e}`);
+    for (const v of checkObjects([object as K8sObject], EXEMPTIONS, { nodePools: poolsOf(env) })) errors.push(`${rel}: ${formatViolation(v)}`);
     byEnv.set(env, [...(byEnv.get(env) ?? []), object as K8sObject]);
   }
   for (const [env, objects] of byEnv) for (const e of danglingSecretRefs(objects)) errors.push(`dist/${env}: ${e}`);

@@ -15,6 +15,8 @@ import { HelmChart } from '../constructs/helm-chart';
 import { SealedSecret } from '../constructs/sealed-secret';
 import { Consumer, DatabaseHandle, MlflowHandle, ObjectStoreHandle, s3Url } from '../data/handles';
 import { DataLayer } from '../data/layer';
+import { place, Toleration } from '../gpu/placement';
+import { gpuPlacementProblems } from '../policies/gpu';
 import { fixedValue, GeneratedValue, generatedPassword, SecretCatalog, SecretKeySpec } from '../secrets/catalog';
 
 export const AIRFLOW: Consumer = { name: 'airflow', namespace: 'airflow' };
@@ -101,6 +103,7 @@ export class AirflowChart extends ComponentChart {
     }
 
     const gitSync = this.gitSync(settings, secret);
+    const gpuPlacement = gpuPlacementContract(config);
     const celery = settings.executor === 'CeleryExecutor' ? this.celery(db, secret) : undefined;
 
     new HelmChart(this, 'airflow', {
@@ -113,8 +116,33 @@ export class AirflowChart extends ComponentChart {
       // Database migrations run inside the install.
       timeout: '20m',
       labels,
-      values: airflowValues({ config, settings, store, mlflow: props.mlflow, metadataSecret: metadata.name, adminSecret: admin.name, envSecrets, gitSync, celery }),
+      values: airflowValues({
+        config,
+        settings,
+        store,
+        mlflow: props.mlflow,
+        metadataSecret: metadata.name,
+        adminSecret: admin.name,
+        envSecrets,
+        gitSync,
+        celery,
+        ...(gpuPlacement ? { gpuPlacement } : {}),
+      }),
     });
+    // The GPU policy cannot see inside a DAG: check the pod a training task gets.
+    if (gpuPlacement) {
+      this.node.addValidation({
+        validate: () =>
+          gpuPlacementProblems(
+            {
+              nodeSelector: { ...gpuPlacement.nodeSelector },
+              tolerations: gpuPlacement.tolerations.map((t) => ({ ...t })),
+              containers: [{ name: 'base', resources: { limits: { ...gpuPlacement.limits } } }],
+            },
+            config.nodePools,
+          ).map((p) => `Airflow GPU training tasks: ${p}`),
+      });
+    }
   }
 
   /** DAGs from git: over SSH a sealed private key and pinned host keys, over HTTPS an optional sealed token. */
@@ -192,6 +220,26 @@ interface ValuesInput {
   readonly envSecrets: readonly { envName: string; secretName: string; secretKey: string }[];
   readonly gitSync: Record<string, unknown>;
   readonly celery: { redisSecret: string; brokerSecret: string; resultBackendSecret: string } | undefined;
+  readonly gpuPlacement?: GpuPlacementContract;
+}
+
+/** The env var that carries the GPU placement of training tasks, as JSON. */
+export const GPU_PLACEMENT_ENV = 'MLOPS_GPU_PLACEMENT';
+
+/** What a training task's pod_override needs: the pool's selector, tolerations and the GPU limit. */
+export interface GpuPlacementContract {
+  readonly pool: string;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly tolerations: readonly Toleration[];
+  readonly limits: Readonly<Record<string, string>>;
+}
+
+/** The placement of GPU training tasks, from the one placement construct. */
+export function gpuPlacementContract(config: EnvironmentConfig): GpuPlacementContract | undefined {
+  const request = config.components.airflow.gpuTraining;
+  if (!request) return undefined;
+  const p = place(config.nodePools, request);
+  return { pool: p.pool!.name, nodeSelector: p.nodeSelector, tolerations: p.tolerations, limits: p.limits };
 }
 
 /** The connection to the object store, as an Airflow connection URI-less JSON; credentials come from the environment. */
@@ -211,6 +259,8 @@ export function airflowValues(v: ValuesInput): Record<string, unknown> {
     ...(store.serverNamespace ? [{ name: 'AWS_ENDPOINT_URL', value: store.endpoint }] : []),
     { name: `AIRFLOW_CONN_${OBJECT_STORE_CONN_ID.toUpperCase()}`, value: objectStoreConnection(store) },
     ...(v.mlflow ? [{ name: 'MLFLOW_TRACKING_URI', value: v.mlflow.trackingUri }] : []),
+    // The GPU training contract: DAGs build their task's pod_override from this (README, "GPU training tasks").
+    ...(v.gpuPlacement ? [{ name: GPU_PLACEMENT_ENV, value: JSON.stringify(v.gpuPlacement) }] : []),
   ];
   const small = res(['50m', '500m'], ['128Mi', '512Mi']);
   const medium = res(['250m', '1'], ['512Mi', '2Gi']);

@@ -13,6 +13,7 @@ import { AIRFLOW, AirflowChart } from './airflow';
 import { ArgoCdChart } from './argocd';
 import { BucketsChart } from './buckets';
 import { CnpgOperatorChart } from './cnpg-operator';
+import { GpuChart, NodePoolsChart } from './gpu';
 import { HelmControllerChart } from './helm-controller';
 import { MinioChart } from './minio';
 import { MLFLOW, MlflowChart, mlflowHandle } from './mlflow';
@@ -52,6 +53,16 @@ export const COMPONENTS: readonly ComponentFactory[] = [
     name: 'argocd',
     enabled: (c) => c.argocd.install,
     create: ({ app, config }) => new ArgoCdChart(app, config),
+  },
+  {
+    name: 'gpu',
+    enabled: (c) => c.nodePools.some((p) => p.kind === 'gpu'),
+    create: ({ app, config }) => new GpuChart(app, config),
+  },
+  {
+    name: 'node-pools',
+    enabled: (c) => c.cluster.autoscaler === 'karpenter' && c.nodePools.length > 0,
+    create: ({ app, config }) => new NodePoolsChart(app, config),
   },
   {
     name: 'cnpg-operator',

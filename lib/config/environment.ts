@@ -19,6 +19,42 @@ export interface Resources {
   readonly limits: ResourceQuantities;
 }
 
+export interface Taint {
+  readonly key: string;
+  readonly value?: string;
+  readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+export interface NodePoolConfig {
+  /** A DNS-1123 label, unique in the environment. */
+  readonly name: string;
+  readonly kind: 'cpu' | 'gpu';
+  /** Labels the autoscaler knows before a node exists; workloads select the pool by them. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** @default [] (GPU pools must have a NoSchedule taint) */
+  readonly taints: readonly Taint[];
+  /** Extended resource of the GPUs. @default 'nvidia.com/gpu' */
+  readonly gpuResource: string;
+  /** GPU model, for workloads that ask for one (e.g. a10g). */
+  readonly gpuType?: string;
+  /** @default 1 */
+  readonly gpusPerNode: number;
+  /** Instance types the autoscaler may use. */
+  readonly instanceTypes?: readonly string[];
+  /** @default 0 (scale to zero) */
+  readonly minNodes: number;
+  readonly maxNodes: number;
+}
+
+/** A workload's request for GPUs. */
+export interface GpuRequest {
+  readonly gpus: number;
+  /** A specific pool. */
+  readonly pool?: string;
+  /** A GPU type some GPU pool offers. */
+  readonly gpuType?: string;
+}
+
 export interface ClusterConfig {
   /** Name of the cluster, a DNS-1123 label. */
   readonly name: string;
@@ -32,6 +68,10 @@ export interface ClusterConfig {
   readonly helmController: 'builtin' | 'install';
   readonly storageClass: string;
   readonly ingressClass: string;
+  /** What adds nodes to the pools. @default 'none' */
+  readonly autoscaler: 'none' | 'karpenter' | 'cluster-autoscaler';
+  /** EC2NodeClass of the Karpenter NodePools. @default 'default' */
+  readonly karpenterNodeClass: string;
 }
 
 export interface GitOpsConfig {
@@ -152,6 +192,8 @@ export interface AirflowConfig {
   readonly workerResources: Resources;
   /** Failure emails; none when absent. */
   readonly smtp?: AirflowSmtpConfig;
+  /** The GPU pod template for training tasks; none when absent. */
+  readonly gpuTraining?: GpuRequest;
 }
 
 export interface ComponentsConfig {
@@ -239,6 +281,10 @@ export interface EnvironmentConfig {
   readonly argocd: ArgoCdConfig;
   readonly database: DatabaseConfig;
   readonly objectStore: ObjectStoreConfig;
+  /** @default [] */
+  readonly nodePools: readonly NodePoolConfig[];
+  /** How GPUs are exposed: the NVIDIA device plugin or the GPU operator. @default 'device-plugin' */
+  readonly gpuPlugin: 'device-plugin' | 'gpu-operator';
   readonly components: ComponentsConfig;
 }
 
@@ -272,6 +318,7 @@ function resolveAirflow(raw: EnvironmentFile['components']['airflow']): AirflowC
       username: dags?.username ?? 'git',
     },
     apiServerReplicas: raw?.apiServerReplicas ?? 1,
+    ...(raw?.gpuTraining ? { gpuTraining: raw.gpuTraining } : {}),
     workerReplicas: raw?.workerReplicas ?? 1,
     workerResources: raw?.workerResources ?? WORKER_RESOURCES,
     ...(raw?.smtp
@@ -337,6 +384,8 @@ export function resolveEnvironment(name: string, file: string, raw: EnvironmentF
       helmController: raw.cluster.helmController ?? (distribution === 'generic' ? 'install' : 'builtin'),
       storageClass: raw.cluster.storageClass,
       ingressClass: raw.cluster.ingressClass,
+      autoscaler: raw.cluster.autoscaler ?? 'none',
+      karpenterNodeClass: raw.cluster.karpenterNodeClass ?? 'default',
     },
     domain: raw.domain,
     gitops: {
@@ -351,6 +400,19 @@ export function resolveEnvironment(name: string, file: string, raw: EnvironmentF
       ha: raw.argocd?.ha ?? false,
     },
     database: resolveDatabase(raw.database),
+    nodePools: (raw.nodePools ?? []).map((p) => ({
+      name: p.name,
+      kind: p.kind,
+      labels: p.labels,
+      taints: p.taints ?? [],
+      gpuResource: p.gpuResource ?? 'nvidia.com/gpu',
+      ...(p.gpuType !== undefined ? { gpuType: p.gpuType } : {}),
+      gpusPerNode: p.gpusPerNode ?? 1,
+      ...(p.instanceTypes !== undefined ? { instanceTypes: p.instanceTypes } : {}),
+      minNodes: p.minNodes ?? 0,
+      maxNodes: p.maxNodes,
+    })),
+    gpuPlugin: raw.gpu?.plugin ?? 'device-plugin',
     objectStore: resolveObjectStore(raw.objectStore),
     components: {
       airflow: resolveAirflow(raw.components.airflow),

@@ -5,7 +5,8 @@
  */
 import Ajv, { ErrorObject } from 'ajv';
 import { Problem, UserError } from '../errors';
-import { EnvironmentConfig, resolveEnvironment } from './environment';
+import { placementError } from '../gpu/placement';
+import { EnvironmentConfig, GpuRequest, resolveEnvironment } from './environment';
 import { EnvironmentFile, environmentSchema, PATTERNS } from './schema';
 import { parseYamlSource, pointerSegment, YamlSource } from './yaml-source';
 
@@ -99,7 +100,7 @@ function schemaProblem(source: YamlSource, err: ErrorObject): Problem {
 }
 
 /** Namespaces of components that cannot be renamed; config may not reuse them. */
-const FIXED_NAMESPACES = ['helm-controller', 'cnpg-system', 'postgres', 'minio', 'object-store', 'mlflow', 'airflow', 'prefect'];
+const FIXED_NAMESPACES = ['helm-controller', 'cnpg-system', 'postgres', 'minio', 'object-store', 'mlflow', 'airflow', 'prefect', 'gpu', 'node-pools'];
 
 /** Checks that need more than the schema: dependencies between fields, unique names. */
 function semanticProblems(source: YamlSource, config: EnvironmentConfig): Problem[] {
@@ -158,6 +159,45 @@ function semanticProblems(source: YamlSource, config: EnvironmentConfig): Proble
       `basic auth is done by ingress-nginx annotations, but the ingress class is "${cluster.ingressClass}"`,
       'use an ingress-nginx class, or set components.mlflow.basicAuth to false',
     );
+  }
+  // Node pools: unique names, labels an autoscaler knows before the node exists, tainted GPU pools.
+  const seenPools = new Map<string, number>();
+  config.nodePools.forEach((pool, i) => {
+    const at0 = `/nodePools/${i}`;
+    if (seenPools.has(pool.name)) {
+      at(`${at0}/name`, `node pool name "${pool.name}" is already used by /nodePools/${seenPools.get(pool.name)}`, 'give each node pool its own name');
+    } else {
+      seenPools.set(pool.name, i);
+    }
+    for (const key of Object.keys(pool.labels)) {
+      if (/^(nvidia\.com|feature\.node\.kubernetes\.io)\//.test(key)) {
+        at(
+          `${at0}/labels/${pointerSegment(key)}`,
+          `label "${key}" is set by GPU feature discovery once a node runs, so a pod selecting it stays Pending on a pool scaled to zero`,
+          'select the pool by a label the autoscaler puts on new nodes, e.g. mlops-gitops.dev/pool: ' + pool.name,
+        );
+      }
+    }
+    if (pool.kind === 'gpu' && !pool.taints.some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')) {
+      at(`${at0}/taints`, `GPU pool "${pool.name}" has no NoSchedule taint, so CPU pods would land on its expensive nodes`, 'add taints: [{ key: nvidia.com/gpu, value: "true", effect: NoSchedule }]');
+    }
+    if (pool.kind === 'cpu' && (pool.gpuType !== undefined || raw.nodePools?.[i].gpusPerNode !== undefined || raw.nodePools?.[i].gpuResource !== undefined)) {
+      at(at0, `CPU pool "${pool.name}" sets GPU fields (gpuType, gpusPerNode, gpuResource)`, 'remove them, or set kind: gpu');
+    }
+    if (pool.minNodes > pool.maxNodes) {
+      at(`${at0}/minNodes`, `minNodes ${pool.minNodes} is above maxNodes ${pool.maxNodes}`, 'lower minNodes or raise maxNodes');
+    }
+    if (cluster.autoscaler === 'karpenter' && pool.minNodes > 0) {
+      at(`${at0}/minNodes`, 'Karpenter has no minimum node count: it adds nodes for pending pods and removes empty ones', 'set minNodes to 0 (or remove it)');
+    }
+  });
+  const gpuRequests: [string, GpuRequest | undefined][] = [['/components/airflow/gpuTraining', config.components.airflow.enabled ? config.components.airflow.gpuTraining : undefined]];
+  for (const [pointer, request] of gpuRequests) {
+    const error = request ? placementError(config.nodePools, request) : undefined;
+    if (error) at(pointer, `this workload ${error}`, 'add a matching GPU pool to nodePools, or change the request');
+  }
+  if (raw.gpu && !config.nodePools.some((p) => p.kind === 'gpu')) {
+    at('/gpu', 'gpu settings without a GPU node pool', 'add a node pool with kind: gpu, or remove gpu');
   }
   const airflow = config.components.airflow;
   if (raw.components.airflow) {

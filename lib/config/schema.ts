@@ -55,6 +55,10 @@ export const PATTERNS = {
     pattern: '^[a-z0-9][a-z0-9.-]{0,40}-$',
     explain: 'a lowercase bucket name prefix ending in "-", such as acme-prod-',
   },
+  labelKey: {
+    pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$',
+    explain: 'a Kubernetes label key such as example.com/pool or nvidia.com/gpu',
+  },
   duration: {
     pattern: '^[1-9][0-9]*(s|m|h)$',
     explain: 'a duration such as 30s, 5m or 1h',
@@ -86,6 +90,17 @@ const resources = {
 const dnsLabel = { type: 'string', pattern: PATTERNS.dnsLabel.pattern } as const;
 const storageSize = { type: 'string', pattern: PATTERNS.storageSize.pattern } as const;
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
+/** A workload's request for GPUs: how many, and optionally which pool or GPU type. */
+const gpuRequest = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['gpus'],
+  properties: {
+    gpus: { type: 'integer', minimum: 1, maximum: 16 },
+    pool: { type: 'string', pattern: PATTERNS.dnsLabel.pattern },
+    gpuType: { type: 'string', pattern: PATTERNS.dnsLabel.pattern },
+  },
+} as const;
 
 export const environmentSchema = {
   $id: 'https://mlops-gitops.dev/schemas/environment.json',
@@ -113,6 +128,51 @@ export const environmentSchema = {
         },
         storageClass: { type: 'string', minLength: 1 },
         ingressClass: { type: 'string', minLength: 1 },
+        autoscaler: {
+          enum: ['none', 'karpenter', 'cluster-autoscaler'],
+          description: 'What adds nodes to the pools: Karpenter NodePools are emitted; for cluster-autoscaler the node-group tags are listed in dist/<env>/README.md.',
+        },
+        karpenterNodeClass: { ...dnsLabel, description: 'The EC2NodeClass the Karpenter NodePools use.' },
+      },
+    },
+    nodePools: {
+      type: 'array',
+      description: 'Node pools the platform places workloads on.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'kind', 'labels', 'maxNodes'],
+        properties: {
+          name: dnsLabel,
+          kind: { enum: ['cpu', 'gpu'] },
+          labels: { ...stringMap, minProperties: 1 },
+          taints: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['key', 'effect'],
+              properties: {
+                key: { type: 'string', pattern: PATTERNS.labelKey.pattern },
+                value: { type: 'string' },
+                effect: { enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] },
+              },
+            },
+          },
+          gpuResource: { type: 'string', pattern: PATTERNS.labelKey.pattern },
+          gpuType: { type: 'string', pattern: PATTERNS.dnsLabel.pattern },
+          gpusPerNode: { type: 'integer', minimum: 1, maximum: 16 },
+          instanceTypes: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
+          minNodes: { type: 'integer', minimum: 0 },
+          maxNodes: { type: 'integer', minimum: 1 },
+        },
+      },
+    },
+    gpu: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        plugin: { enum: ['device-plugin', 'gpu-operator'] },
       },
     },
     domain: { type: 'string', pattern: PATTERNS.dnsSubdomain.pattern, description: 'Base domain: <app>.<domain>.' },
@@ -222,6 +282,7 @@ export const environmentSchema = {
               },
             },
             apiServerReplicas: { type: 'integer', minimum: 1, maximum: 10 },
+            gpuTraining: gpuRequest,
             workerReplicas: { type: 'integer', minimum: 1, maximum: 50 },
             workerResources: resources,
             smtp: {

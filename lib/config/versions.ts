@@ -24,6 +24,9 @@ export interface ImageRef {
   readonly tag: string;
 }
 
+/** An exact (semantic) version: no range, no wildcard, no `latest`. */
+export const EXACT_VERSION = /^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
 export function imageString(image: ImageRef): string {
   return `${image.repository}:${image.tag}`;
 }
@@ -61,6 +64,20 @@ export const CHARTS = {
     version: '1.20.0',
     appVersion: '3.1.8',
   },
+  /** NVIDIA k8s-device-plugin chart 0.20.0 (device plugin v0.20.0). */
+  nvidiaDevicePlugin: {
+    repo: 'https://nvidia.github.io/k8s-device-plugin',
+    chart: 'nvidia-device-plugin',
+    version: '0.20.0',
+    appVersion: 'v0.20.0',
+  },
+  /** NVIDIA GPU operator v26.7.0 (the chart sets operator.version from here). */
+  gpuOperator: {
+    repo: 'https://helm.ngc.nvidia.com/nvidia',
+    chart: 'gpu-operator',
+    version: 'v26.7.0',
+    appVersion: 'v26.7.0',
+  },
 } as const satisfies Record<string, ChartRef>;
 
 export const IMAGES = {
@@ -90,6 +107,8 @@ export const IMAGES = {
   airflowStatsd: { repository: 'quay.io/prometheus/statsd-exporter', tag: 'v0.29.0' },
   airflowRedis: { repository: 'docker.io/library/redis', tag: '7.2-bookworm' },
   gitSync: { repository: 'registry.k8s.io/git-sync/git-sync', tag: 'v4.4.2' },
+  /** NVIDIA device plugin; must match CHARTS.nvidiaDevicePlugin.appVersion. */
+  nvidiaDevicePlugin: { repository: 'nvcr.io/nvidia/k8s-device-plugin', tag: 'v0.20.0' },
   /** AWS CLI v2, for creating buckets on an external S3 endpoint (it understands IRSA and the like). */
   awsCli: { repository: 'docker.io/amazon/aws-cli', tag: '2.15.0' },
 } as const satisfies Record<string, ImageRef>;

@@ -8,7 +8,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HelmChart as HelmChartCr, HelmChartSpecFailurePolicy } from '../../imports/helmchart-helm.cattle.io';
-import { ChartRef, IMAGES, imageString } from '../config/versions';
+import { ChartRef, EXACT_VERSION, IMAGES, imageString } from '../config/versions';
 import { stableYaml } from '../yaml';
 import { syncWave } from './labels';
 import { resourceRequirements, restrictedContainer, restrictedPod, scratchVolume } from './pod';
@@ -67,7 +67,6 @@ function seconds(duration: string): number {
   return Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'];
 }
 
-const EXACT_VERSION = /^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 export class HelmChart extends Construct {
   /** The HelmChart CR. */

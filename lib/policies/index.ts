@@ -5,14 +5,18 @@
  * They run at synth (as construct validations of every chart, see
  * lib/render.ts) and on a committed dist/ (`npm run validate`).
  */
-import { Container, containersOf, K8sObject, objectId, podSpecOf } from './pod-specs';
+import type { NodePoolConfig } from '../config/environment';
+import { EXACT_VERSION } from '../config/versions';
+import { gpuPlacementProblems } from './gpu';
+import { Container, containersOf, K8sObject, objectId, podSpecsOf } from './pod-specs';
 
 export type PolicyName =
   | 'no-plaintext-secret'
   | 'pinned-images'
   | 'resources-set'
   | 'restricted-security-context'
-  | 'helm-chart-pinned';
+  | 'helm-chart-pinned'
+  | 'gpu-placement';
 
 export interface Violation {
   readonly policy: PolicyName;
@@ -65,10 +69,15 @@ function securityProblems(c: Container, pod: Record<string, unknown>): string[] 
   return problems;
 }
 
-const EXACT_VERSION = /^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
+/** What some policies need to know about the environment. */
+export interface PolicyContext {
+  /** The environment's node pools, for GPU placement. */
+  readonly nodePools?: readonly NodePoolConfig[];
+}
 
 /** Checks one object against every policy. */
-export function checkObject(obj: K8sObject): Violation[] {
+export function checkObject(obj: K8sObject, context: PolicyContext = {}): Violation[] {
   const violations: Violation[] = [];
   const id = objectId(obj);
   const add = (policy: PolicyName, message: string, container?: string) =>
@@ -85,8 +94,8 @@ export function checkObject(obj: K8sObject): Violation[] {
     if (!spec.version || !EXACT_VERSION.test(spec.version)) add('helm-chart-pinned', `chart version "${spec.version ?? ''}" is not exact`);
     if (!spec.failurePolicy) add('helm-chart-pinned', 'has no explicit failurePolicy (the default reinstall deletes data on failure)');
   }
-  const pod = podSpecOf(obj);
-  if (pod) {
+  for (const pod of podSpecsOf(obj)) {
+    for (const p of gpuPlacementProblems(pod, context.nodePools ?? [])) add('gpu-placement', p);
     for (const c of containersOf(pod)) {
       const image = imageProblem(c.image);
       if (image) add('pinned-images', image, c.name);
@@ -99,9 +108,9 @@ export function checkObject(obj: K8sObject): Violation[] {
 }
 
 /** Checks objects, dropping violations an exemption covers. */
-export function checkObjects(objects: readonly K8sObject[], exemptions: readonly Exemption[] = []): Violation[] {
+export function checkObjects(objects: readonly K8sObject[], exemptions: readonly Exemption[] = [], context: PolicyContext = {}): Violation[] {
   return objects
-    .flatMap(checkObject)
+    .flatMap((o) => checkObject(o, context))
     .filter(
       (v) =>
         !exemptions.some(

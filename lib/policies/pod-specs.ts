@@ -30,6 +30,21 @@ function at(obj: unknown, ...path: string[]): unknown {
   return cur;
 }
 
+/**
+ * Every pod spec of an object: a workload's template, or the head and worker
+ * templates of a RayCluster.
+ */
+export function podSpecsOf(obj: K8sObject): PodSpec[] {
+  if (obj.kind === 'RayCluster') {
+    const spec = (obj.spec ?? {}) as { headGroupSpec?: { template?: { spec?: PodSpec } }; workerGroupSpecs?: { template?: { spec?: PodSpec } }[] };
+    return [spec.headGroupSpec?.template?.spec, ...(spec.workerGroupSpecs ?? []).map((w) => w.template?.spec)].filter(
+      (x): x is PodSpec => x !== undefined,
+    );
+  }
+  const one = podSpecOf(obj);
+  return one ? [one] : [];
+}
+
 /** The pod spec of a workload object, or undefined for other kinds. */
 export function podSpecOf(obj: K8sObject): PodSpec | undefined {
   switch (obj.kind) {

@@ -1,0 +1,153 @@
+/**
+ * GPUs for the cluster: the NVIDIA device plugin (or the GPU operator, by
+ * config) as a HelmChart CR that runs only on GPU pools (their labels, their
+ * taints tolerated), and, with Karpenter, one NodePool per node pool that
+ * scales GPU nodes to zero when they are empty.
+ */
+import { Construct } from 'constructs';
+import {
+  NodePool,
+  NodePoolSpecDisruptionConsolidationPolicy,
+  NodePoolSpecLimits,
+  NodePoolSpecTemplateSpecRequirementsOperator,
+  NodePoolSpecTemplateSpecTaintsEffect,
+} from '../../imports/karpenter-nodepool-karpenter.sh';
+import { EnvironmentConfig, NodePoolConfig } from '../config/environment';
+import { CHARTS, IMAGES } from '../config/versions';
+import { ComponentChart, Tier } from '../constructs/component';
+import { HelmChart } from '../constructs/helm-chart';
+import { tolerationFor } from '../gpu/placement';
+
+export const GPU_NAMESPACE = 'gpu';
+export const NODE_POOLS_NAMESPACE = 'node-pools';
+
+/** Node affinity that matches any GPU pool (all labels of one pool). */
+function gpuPoolAffinity(pools: readonly NodePoolConfig[]) {
+  return {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: pools.map((p) => ({
+          matchExpressions: Object.entries(p.labels)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([key, value]) => ({ key, operator: 'In', values: [value] })),
+        })),
+      },
+    },
+  };
+}
+
+export class GpuChart extends ComponentChart {
+  constructor(scope: Construct, config: EnvironmentConfig) {
+    super(scope, {
+      name: 'gpu',
+      namespace: GPU_NAMESPACE,
+      tier: Tier.CONTROLLERS,
+      waveOffset: 3,
+      podSecurity: 'privileged',
+      podSecurityReason: 'the device plugin mounts the kubelet device-plugin socket (hostPath); the GPU operator also installs drivers on the host',
+    });
+    const pools = config.nodePools.filter((p) => p.kind === 'gpu');
+    const tolerations = [...new Map(pools.flatMap((p) => p.taints.map(tolerationFor)).map((t) => [JSON.stringify(t), t])).values()];
+    const labels = this.objectLabels();
+    if (config.gpuPlugin === 'device-plugin') {
+      new HelmChart(this, 'device-plugin', {
+        name: 'nvidia-device-plugin',
+        chart: CHARTS.nvidiaDevicePlugin,
+        holdsData: false,
+        failurePolicy: 'retry',
+        labels,
+        values: {
+          image: { repository: IMAGES.nvidiaDevicePlugin.repository, tag: IMAGES.nvidiaDevicePlugin.tag },
+          // Only GPU pools, selected by the labels the autoscaler sets, not by feature discovery.
+          affinity: gpuPoolAffinity(pools),
+          tolerations,
+          resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '128Mi' } },
+          gfd: { enabled: false },
+          nfd: { enabled: false },
+        },
+      });
+    } else {
+      new HelmChart(this, 'gpu-operator', {
+        name: 'gpu-operator',
+        chart: CHARTS.gpuOperator,
+        // Drivers on the nodes; an uninstall during a failed upgrade would take them away.
+        holdsData: true,
+        failurePolicy: 'abort',
+        timeout: '20m',
+        labels,
+        values: {
+          // The chart's own version is a placeholder at the tag; pin the operator explicitly.
+          operator: { version: CHARTS.gpuOperator.appVersion },
+          daemonsets: { tolerations },
+          'node-feature-discovery': { worker: { tolerations } },
+        },
+      });
+    }
+  }
+}
+
+/** Karpenter NodePools: labels and taints known before a node exists, GPU limits, consolidation of empty nodes. */
+export class NodePoolsChart extends ComponentChart {
+  constructor(scope: Construct, config: EnvironmentConfig) {
+    super(scope, { name: 'node-pools', namespace: NODE_POOLS_NAMESPACE, tier: Tier.CONTROLLERS, waveOffset: 3 });
+    for (const pool of config.nodePools) {
+      new NodePool(this, pool.name, {
+        metadata: { name: pool.name, labels: this.objectLabels() },
+        spec: {
+          template: {
+            metadata: { labels: { ...pool.labels } },
+            spec: {
+              nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: config.cluster.karpenterNodeClass },
+              requirements: [
+                { key: 'kubernetes.io/os', operator: NodePoolSpecTemplateSpecRequirementsOperator.IN, values: ['linux'] },
+                { key: 'karpenter.sh/capacity-type', operator: NodePoolSpecTemplateSpecRequirementsOperator.IN, values: ['on-demand'] },
+                ...(pool.instanceTypes
+                  ? [{ key: 'node.kubernetes.io/instance-type', operator: NodePoolSpecTemplateSpecRequirementsOperator.IN, values: [...pool.instanceTypes] }]
+                  : []),
+              ],
+              taints: pool.taints.map((t) => ({
+                key: t.key,
+                ...(t.value !== undefined ? { value: t.value } : {}),
+                effect: t.effect as NodePoolSpecTemplateSpecTaintsEffect,
+              })),
+            },
+          },
+          // The GPU limit caps the pool at maxNodes nodes of gpusPerNode GPUs.
+          ...(pool.kind === 'gpu' ? { limits: { [pool.gpuResource]: NodePoolSpecLimits.fromNumber(pool.maxNodes * pool.gpusPerNode) } } : {}),
+          disruption: {
+            // Empty GPU nodes go away quickly: the pool scales to zero.
+            consolidationPolicy: NodePoolSpecDisruptionConsolidationPolicy.WHEN_EMPTY_OR_UNDERUTILIZED,
+            consolidateAfter: pool.kind === 'gpu' ? '5m' : '15m',
+          },
+        },
+      });
+    }
+  }
+}
+
+/**
+ * For cluster-autoscaler: the node-group tags that let it scale each pool
+ * from zero (it must know labels, taints and GPUs before a node exists).
+ */
+export function nodeGroupTagsMarkdown(config: EnvironmentConfig): string {
+  const lines = [
+    `# Node groups of environment ${config.name}`,
+    '',
+    'Generated by mlops-gitops. cluster-autoscaler scales a node group from zero only if the group tells it,',
+    'before any node exists, which labels, taints and GPUs its nodes will have. Set these tags on each',
+    'node group (for example the AWS Auto Scaling group of an EKS managed node group), and its size limits.',
+    '',
+    '| node pool | min | max | tag | value |',
+    '|---|---|---|---|---|',
+  ];
+  for (const pool of config.nodePools) {
+    const tags: [string, string][] = [
+      ['k8s.io/cluster-autoscaler/enabled', 'true'],
+      ...Object.entries(pool.labels).map(([k, v]): [string, string] => [`k8s.io/cluster-autoscaler/node-template/label/${k}`, v]),
+      ...pool.taints.map((t): [string, string] => [`k8s.io/cluster-autoscaler/node-template/taint/${t.key}`, `${t.value ?? ''}:${t.effect}`]),
+      ...(pool.kind === 'gpu' ? [[`k8s.io/cluster-autoscaler/node-template/resources/${pool.gpuResource}`, String(pool.gpusPerNode)] as [string, string]] : []),
+    ];
+    for (const [tag, value] of tags) lines.push(`| ${pool.name} | ${pool.minNodes} | ${pool.maxNodes} | \`${tag}\` | \`${value}\` |`);
+  }
+  return `${lines.join('\n')}\n`;
+}

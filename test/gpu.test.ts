@@ -1,0 +1,195 @@
+/** GPU node pools: one placement model, the GPU policy, Karpenter and cluster-autoscaler output, the training path. */
+import * as assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as yaml from 'js-yaml';
+import { renderEnvironments } from '../lib/cli/synth';
+import { NodePoolConfig } from '../lib/config/environment';
+import { NO_GPU, place } from '../lib/gpu/placement';
+import { checkObject, checkObjects } from '../lib/policies';
+import { K8sObject } from '../lib/policies/pod-specs';
+import { renderPlatform } from '../lib/render';
+import { envYaml, loadConfig, platformOf, ROOT, userError } from './support';
+
+type Obj = Record<string, any>;
+
+const GPU_POOL = `  - name: gpu-a
+    kind: gpu
+    labels: { example.com/pool: gpu-a }
+    taints: [{ key: nvidia.com/gpu, value: "true", effect: NoSchedule }]
+    gpuType: a10g
+    gpusPerNode: 2
+    maxNodes: 3
+`;
+const CPU_POOL = `  - name: cpu
+    kind: cpu
+    labels: { example.com/pool: cpu }
+    maxNodes: 5
+`;
+const withPools = (pools: string, extra = '') => envYaml(`nodePools:\n${pools}${extra}`);
+const pools = (): readonly NodePoolConfig[] => loadConfig(withPools(GPU_POOL + CPU_POOL)).nodePools;
+
+test('placement: no request, no selector, no toleration, no GPU', () => {
+  assert.deepEqual(place(pools()), NO_GPU);
+});
+
+test('placement: a GPU request gets the pool labels, a toleration per taint and the GPU limit', () => {
+  const p = place(pools(), { gpus: 2, gpuType: 'a10g' });
+  assert.equal(p.pool?.name, 'gpu-a');
+  assert.deepEqual(p.nodeSelector, { 'example.com/pool': 'gpu-a' });
+  assert.deepEqual(p.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
+  assert.deepEqual(p.limits, { 'nvidia.com/gpu': '2' });
+  assert.equal(place(pools(), { gpus: 1, pool: 'gpu-a' }).pool?.name, 'gpu-a');
+});
+
+test('placement errors: unknown pool, a CPU pool, no GPU pool, a GPU type nobody offers, too many GPUs', () => {
+  assert.throws(() => place(pools(), { gpus: 1, pool: 'nope' }), /does not exist/);
+  assert.throws(() => place(pools(), { gpus: 1, pool: 'cpu' }), /has no GPUs/);
+  assert.throws(() => place([], { gpus: 1 }), /no GPU node pool/);
+  assert.throws(() => place(pools(), { gpus: 1, gpuType: 'h100' }), /"h100", which no GPU pool offers \(offered: a10g\)/);
+  assert.throws(() => place(pools(), { gpus: 4 }), /more than any matching pool/);
+});
+
+test('config errors of GPU requests name the field and the fix', () => {
+  const airflow = (req: string) =>
+    `\ncomponents:\n  airflow:\n    dags: { repo: "https://git.example.com/dags.git" }\n    gpuTraining: ${req}\n`;
+  const cases: [string, RegExp][] = [
+    [envYaml().replace('components: {}', airflow('{ gpus: 1 }').trim()), /no GPU node pool/],
+    [withPools(GPU_POOL).replace('components: {}', airflow('{ gpus: 1, pool: missing }').trim()), /"missing", which does not exist/],
+    [withPools(GPU_POOL).replace('components: {}', airflow('{ gpus: 1, gpuType: h100 }').trim()), /no GPU pool offers/],
+  ];
+  for (const [text, expected] of cases) {
+    const err = userError(() => loadConfig(text));
+    const p = err.problems.find((x) => x.path === '/components/airflow/gpuTraining');
+    assert.ok(p, err.message);
+    assert.match(p.message, expected);
+    assert.equal(typeof p.line, 'number');
+  }
+});
+
+test('config errors of node pools', () => {
+  const cases: [string, string, RegExp][] = [
+    [withPools(GPU_POOL.replace('example.com/pool: gpu-a', 'nvidia.com/gpu.present: "true"')), '/nodePools/0/labels/nvidia.com~1gpu.present', /feature discovery/],
+    [withPools(GPU_POOL.replace(/    taints:.*\n/, '')), '/nodePools/0/taints', /no NoSchedule taint/],
+    [withPools(GPU_POOL + GPU_POOL), '/nodePools/1/name', /already used/],
+    [withPools(CPU_POOL.replace('maxNodes: 5', 'maxNodes: 2\n    minNodes: 3')), '/nodePools/0/minNodes', /above maxNodes/],
+    [withPools(CPU_POOL + '    gpuType: t4\n'), '/nodePools/0', /sets GPU fields/],
+    [withPools(CPU_POOL.replace('maxNodes: 5', 'maxNodes: 5\n    minNodes: 1')).replace('ingressClass: traefik', 'ingressClass: traefik\n  autoscaler: karpenter'), '/nodePools/0/minNodes', /no minimum/],
+    [envYaml('gpu:\n  plugin: gpu-operator\n'), '/gpu', /without a GPU node pool/],
+    [withPools(GPU_POOL.replace('kind: gpu', 'kind: tpu')), '/nodePools/0/kind', /"cpu", "gpu"/],
+  ];
+  for (const [text, pointer, expected] of cases) {
+    const err = userError(() => loadConfig(text));
+    const p = err.problems.find((x) => x.path === pointer);
+    assert.ok(p, `${pointer} in ${err.message}`);
+    assert.match(`${p.message} ${p.fix ?? ''}`, expected, pointer);
+  }
+});
+
+function pod(spec: Obj): K8sObject {
+  return { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'train', namespace: 'ml' }, spec: { template: { spec } } };
+}
+const container = (limits: Obj = {}) => ({
+  name: 'c',
+  image: 'x:1',
+  resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi', ...limits } },
+  securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+});
+const gpuPolicy = (o: K8sObject) => checkObject(o, { nodePools: pools() }).filter((v) => v.policy === 'gpu-placement');
+
+test('GPU policy: a placed GPU pod passes; a GPU pod without the selector or toleration fails; a CPU pod tolerating the taint fails', () => {
+  const p = place(pools(), { gpus: 1 });
+  const base = { securityContext: { seccompProfile: { type: 'RuntimeDefault' } } };
+  assert.deepEqual(gpuPolicy(pod({ ...base, nodeSelector: p.nodeSelector, tolerations: p.tolerations, containers: [container(p.limits)] })), []);
+  assert.match(gpuPolicy(pod({ ...base, containers: [container(p.limits)] }))[0].message, /does not select a GPU pool/);
+  assert.match(gpuPolicy(pod({ ...base, nodeSelector: p.nodeSelector, containers: [container(p.limits)] }))[0].message, /does not select a GPU pool/);
+  assert.match(gpuPolicy(pod({ ...base, tolerations: [{ operator: 'Exists' }], containers: [container()] }))[0].message, /tolerates the taints of GPU pool "gpu-a"/);
+  assert.deepEqual(gpuPolicy(pod({ ...base, containers: [container()] })), []);
+  // An explicit exemption, with a reason, is the only way around it.
+  const bad = pod({ ...base, containers: [container(p.limits)] });
+  assert.deepEqual(checkObjects([bad], [{ policy: 'gpu-placement', object: 'Job/ml/train', reason: 'test' }], { nodePools: pools() }), []);
+});
+
+test('GPU policy runs at synth over every pod template', () => {
+  const platform = platformOf(withPools(GPU_POOL).replace('distribution: k3s', 'distribution: generic'));
+  const deployment = platform.app.node.findAll().find((c) => c.node.path === 'helm-controller/deployment/Resource');
+  (deployment as unknown as { addJsonPatch(p: unknown): void }).addJsonPatch(
+    (require('cdk8s') as typeof import('cdk8s')).JsonPatch.add('/spec/template/spec/tolerations', [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]),
+  );
+  assert.throws(() => renderPlatform(platform), /tolerates the taints of GPU pool "gpu-a" \[gpu-placement\]/);
+});
+
+function shipped(env: string): Map<string, Obj> {
+  const [r] = renderEnvironments(ROOT, [env]);
+  return new Map(r.files.map((f) => [f.path, f.object as Obj]));
+}
+
+test('local has no GPU pool and no GPU component', () => {
+  const objs = shipped('local');
+  assert.ok(![...objs.keys()].some((p) => p.startsWith('gpu/') || p.startsWith('node-pools/')));
+  assert.doesNotMatch([...objs.values()].map((o) => JSON.stringify(o)).join(''), /nvidia\.com\/gpu/);
+});
+
+test('the device plugin runs only on GPU pools', () => {
+  const objs = shipped('prod');
+  const values = yaml.load(objs.get('gpu/HelmChart.nvidia-device-plugin.k8s.yaml')!.spec.valuesContent) as Obj;
+  assert.deepEqual(values.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms, [
+    { matchExpressions: [{ key: 'mlops-gitops.dev/pool', operator: 'In', values: ['gpu-a10g'] }] },
+  ]);
+  assert.deepEqual(values.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
+  assert.equal(values.image.tag, 'v0.20.0');
+  const app = objs.get('apps/Application.prod-gpu.k8s.yaml')!;
+  assert.equal(app.spec.syncPolicy.managedNamespaceMetadata.labels['pod-security.kubernetes.io/enforce'], 'privileged');
+});
+
+test('the GPU operator instead, by config', () => {
+  const objs = new Map(renderPlatform(platformOf(withPools(GPU_POOL, 'gpu:\n  plugin: gpu-operator\n'))).map((f) => [f.path, f.object as Obj]));
+  const chart = objs.get('gpu/HelmChart.gpu-operator.k8s.yaml')!;
+  assert.equal(chart.spec.version, 'v26.7.0');
+  const values = yaml.load(chart.spec.valuesContent) as Obj;
+  assert.equal(values.operator.version, 'v26.7.0');
+  assert.equal(values.daemonsets.tolerations[0].key, 'nvidia.com/gpu');
+});
+
+test('Karpenter: one NodePool per pool, labels and taints known up front, GPU limits, empty GPU nodes consolidated', () => {
+  const objs = shipped('prod');
+  const gpu = objs.get('node-pools/NodePool.gpu-a10g.k8s.yaml')!;
+  assert.equal(gpu.metadata.namespace, undefined, 'cluster-scoped');
+  assert.deepEqual(gpu.spec.template.metadata.labels, { 'mlops-gitops.dev/pool': 'gpu-a10g' });
+  assert.deepEqual(gpu.spec.template.spec.taints, [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }]);
+  assert.deepEqual(gpu.spec.limits, { 'nvidia.com/gpu': 4 });
+  assert.equal(gpu.spec.disruption.consolidationPolicy, 'WhenEmptyOrUnderutilized');
+  assert.equal(gpu.spec.disruption.consolidateAfter, '5m');
+  assert.deepEqual(gpu.spec.template.spec.nodeClassRef, { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' });
+  const cpu = objs.get('node-pools/NodePool.general.k8s.yaml')!;
+  assert.equal(cpu.spec.limits, undefined);
+  assert.equal(cpu.spec.template.spec.taints.length, 0);
+  const project = objs.get('bootstrap/02-root/AppProject.mlops-prod.k8s.yaml')!;
+  assert.ok(project.spec.clusterResourceWhitelist.some((k: Obj) => k.group === 'karpenter.sh' && k.kind === 'NodePool'));
+});
+
+test('cluster-autoscaler: the node-group tags are written next to the manifests', () => {
+  const [r] = renderEnvironments(ROOT, ['staging']);
+  assert.ok(!r.files.some((f) => f.path.startsWith('node-pools/')), 'no Karpenter objects');
+  const doc = r.documents.find((d) => d.path === 'node-groups.md')!;
+  assert.match(doc.content, /\| gpu-t4 \| 0 \| 2 \| `k8s.io\/cluster-autoscaler\/node-template\/label\/mlops-gitops.dev\/pool` \| `gpu-t4` \|/);
+  assert.match(doc.content, /node-template\/taint\/nvidia.com\/gpu` \| `true:NoSchedule`/);
+  assert.match(doc.content, /node-template\/resources\/nvidia.com\/gpu` \| `1`/);
+});
+
+test('the training path: prod Airflow tasks get the GPU placement contract; nothing else tolerates GPUs', () => {
+  const objs = shipped('prod');
+  const values = yaml.load(objs.get('airflow/HelmChart.airflow.k8s.yaml')!.spec.valuesContent) as Obj;
+  const env = Object.fromEntries(values.env.map((e: Obj) => [e.name, e.value]));
+  assert.deepEqual(JSON.parse(env.MLOPS_GPU_PLACEMENT), {
+    pool: 'gpu-a10g',
+    nodeSelector: { 'mlops-gitops.dev/pool': 'gpu-a10g' },
+    tolerations: [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }],
+    limits: { 'nvidia.com/gpu': '1' },
+  });
+  assert.ok(env.MLFLOW_TRACKING_URI && env.AIRFLOW_CONN_OBJECT_STORE, 'tasks have MLflow and the object store');
+  assert.equal(values.workers.tolerations, undefined, 'ordinary tasks do not tolerate the GPU taint');
+  for (const env of ['staging', 'local']) {
+    const v = yaml.load(shipped(env).get('airflow/HelmChart.airflow.k8s.yaml')!.spec.valuesContent) as Obj;
+    assert.ok(!v.env.some((e: Obj) => e.name === 'MLOPS_GPU_PLACEMENT'), env);
+  }
+});
