@@ -193,3 +193,33 @@ test('the training path: prod Airflow tasks get the GPU placement contract; noth
     assert.ok(!v.env.some((e: Obj) => e.name === 'MLOPS_GPU_PLACEMENT'), env);
   }
 });
+
+test('Ray training: the head on CPU nodes, the GPU worker group on the GPU pool from zero', () => {
+  const objs = shipped('prod');
+  const cluster = objs.get('ray/RayCluster.training.k8s.yaml')!;
+  assert.equal(cluster.apiVersion, 'ray.io/v1');
+  assert.equal(cluster.spec.enableInTreeAutoscaling, true);
+  const head = cluster.spec.headGroupSpec.template.spec;
+  assert.equal(head.tolerations, undefined);
+  assert.equal(head.nodeSelector, undefined);
+  assert.equal(head.containers[0].resources.limits['nvidia.com/gpu'], undefined);
+  const [workers] = cluster.spec.workerGroupSpecs;
+  assert.equal(workers.minReplicas, 0);
+  assert.equal(workers.replicas, 0);
+  assert.equal(workers.maxReplicas, 4);
+  assert.deepEqual(workers.template.spec.nodeSelector, { 'mlops-gitops.dev/pool': 'gpu-a10g' });
+  assert.equal(workers.template.spec.containers[0].resources.limits['nvidia.com/gpu'], '1');
+  assert.ok(objs.has('kuberay-operator/HelmChart.kuberay-operator.k8s.yaml'));
+  // The policy sees into RayCluster templates: drop the worker toleration and it fails.
+  const broken = JSON.parse(JSON.stringify(cluster));
+  delete broken.spec.workerGroupSpecs[0].template.spec.tolerations;
+  const nodePools = loadConfig(require('node:fs').readFileSync(require('node:path').join(ROOT, 'environments/prod.yaml'), 'utf8'), 'environments/prod.yaml').nodePools;
+  assert.match(checkObject(broken, { nodePools }).map((v) => v.message).join('\n'), /does not select a GPU pool/);
+});
+
+test('Ray training without a GPU pool is a config error', () => {
+  const err = userError(() => loadConfig(envYaml().replace('components: {}', 'components:\n  ray:\n    training: { gpus: 1 }')));
+  const p = err.problems.find((x) => x.path === '/components/ray/training');
+  assert.ok(p);
+  assert.match(p.message, /no GPU node pool/);
+});

@@ -18,6 +18,7 @@ import { HelmControllerChart } from './helm-controller';
 import { MinioChart } from './minio';
 import { MLFLOW, MlflowChart, mlflowHandle } from './mlflow';
 import { PostgresChart } from './postgres';
+import { KubeRayOperatorChart, RayTrainingChart } from './ray';
 import { SealedSecretsChart } from './sealed-secrets';
 
 /** What a component gets to build itself. */
@@ -65,6 +66,11 @@ export const COMPONENTS: readonly ComponentFactory[] = [
     create: ({ app, config }) => new NodePoolsChart(app, config),
   },
   {
+    name: 'kuberay-operator',
+    enabled: (c) => c.components.ray.enabled,
+    create: ({ app }) => new KubeRayOperatorChart(app),
+  },
+  {
     name: 'cnpg-operator',
     enabled: (_c, data) => data.runsPostgres,
     create: ({ app }) => new CnpgOperatorChart(app),
@@ -96,5 +102,10 @@ export const COMPONENTS: readonly ComponentFactory[] = [
     consumer: { consumer: AIRFLOW, needs: () => ({ database: true, bucket: true }) },
     create: ({ app, config, data, catalog }) =>
       new AirflowChart(app, { config, data, catalog, ...(config.components.mlflow.enabled ? { mlflow: mlflowHandle() } : {}) }),
+  },
+  {
+    name: 'ray',
+    enabled: (c) => c.components.ray.enabled,
+    create: ({ app, config }) => new RayTrainingChart(app, config, config.components.mlflow.enabled ? mlflowHandle() : undefined),
   },
 ];

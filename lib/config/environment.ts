@@ -196,10 +196,28 @@ export interface AirflowConfig {
   readonly gpuTraining?: GpuRequest;
 }
 
+export interface RayTrainingConfig {
+  /** The GPU request of each worker (placed by lib/gpu/placement.ts). */
+  readonly gpu: GpuRequest;
+  /** Most GPU workers; the group scales from zero. @default 2 */
+  readonly maxWorkers: number;
+  /** CPU and memory of each worker. @default requests 2/8Gi, limits 4/16Gi */
+  readonly workerResources: Resources;
+  /** The head, on a CPU node. @default requests 500m/2Gi, limits 2/4Gi */
+  readonly headResources: Resources;
+}
+
+export interface RayConfig {
+  /** @default true when `components.ray` is present */
+  readonly enabled: boolean;
+  readonly training: RayTrainingConfig;
+}
+
 export interface ComponentsConfig {
   readonly sealedSecrets: SealedSecretsConfig;
   readonly mlflow: MlflowConfig;
   readonly airflow: AirflowConfig;
+  readonly ray: RayConfig;
 }
 
 export interface DatabaseBackupConfig {
@@ -335,6 +353,19 @@ function resolveAirflow(raw: EnvironmentFile['components']['airflow']): AirflowC
   };
 }
 
+function resolveRay(raw: EnvironmentFile['components']['ray']): RayConfig {
+  const t = raw?.training;
+  return {
+    enabled: raw !== undefined && (raw.enabled ?? true),
+    training: {
+      gpu: { gpus: t?.gpus ?? 1, ...(t?.pool !== undefined ? { pool: t.pool } : {}), ...(t?.gpuType !== undefined ? { gpuType: t.gpuType } : {}) },
+      maxWorkers: t?.maxWorkers ?? 2,
+      workerResources: t?.workerResources ?? { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '4', memory: '16Gi' } },
+      headResources: t?.headResources ?? { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+    },
+  };
+}
+
 function resolveDatabase(raw: EnvironmentFile['database']): DatabaseConfig {
   if (raw?.external) {
     return { kind: 'external', host: raw.external.host, port: raw.external.port ?? 5432, sslmode: raw.external.sslmode ?? 'require' };
@@ -416,6 +447,7 @@ export function resolveEnvironment(name: string, file: string, raw: EnvironmentF
     objectStore: resolveObjectStore(raw.objectStore),
     components: {
       airflow: resolveAirflow(raw.components.airflow),
+      ray: resolveRay(raw.components.ray),
       mlflow: {
         enabled: raw.components.mlflow !== undefined && (raw.components.mlflow.enabled ?? true),
         replicas: raw.components.mlflow?.replicas ?? 1,

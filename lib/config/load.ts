@@ -100,7 +100,7 @@ function schemaProblem(source: YamlSource, err: ErrorObject): Problem {
 }
 
 /** Namespaces of components that cannot be renamed; config may not reuse them. */
-const FIXED_NAMESPACES = ['helm-controller', 'cnpg-system', 'postgres', 'minio', 'object-store', 'mlflow', 'airflow', 'prefect', 'gpu', 'node-pools'];
+const FIXED_NAMESPACES = ['helm-controller', 'cnpg-system', 'postgres', 'minio', 'object-store', 'mlflow', 'airflow', 'prefect', 'gpu', 'node-pools', 'kuberay', 'ray'];
 
 /** Checks that need more than the schema: dependencies between fields, unique names. */
 function semanticProblems(source: YamlSource, config: EnvironmentConfig): Problem[] {
@@ -191,7 +191,10 @@ function semanticProblems(source: YamlSource, config: EnvironmentConfig): Proble
       at(`${at0}/minNodes`, 'Karpenter has no minimum node count: it adds nodes for pending pods and removes empty ones', 'set minNodes to 0 (or remove it)');
     }
   });
-  const gpuRequests: [string, GpuRequest | undefined][] = [['/components/airflow/gpuTraining', config.components.airflow.enabled ? config.components.airflow.gpuTraining : undefined]];
+  const gpuRequests: [string, GpuRequest | undefined][] = [
+    ['/components/airflow/gpuTraining', config.components.airflow.enabled ? config.components.airflow.gpuTraining : undefined],
+    ['/components/ray/training', config.components.ray.enabled ? config.components.ray.training.gpu : undefined],
+  ];
   for (const [pointer, request] of gpuRequests) {
     const error = request ? placementError(config.nodePools, request) : undefined;
     if (error) at(pointer, `this workload ${error}`, 'add a matching GPU pool to nodePools, or change the request');

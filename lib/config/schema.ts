@@ -299,6 +299,26 @@ export const environmentSchema = {
             },
           },
         },
+        ray: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['training'],
+          properties: {
+            enabled: { type: 'boolean' },
+            training: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                gpus: { type: 'integer', minimum: 1, maximum: 16 },
+                pool: { type: 'string', pattern: PATTERNS.dnsLabel.pattern },
+                gpuType: { type: 'string', pattern: PATTERNS.dnsLabel.pattern },
+                maxWorkers: { type: 'integer', minimum: 1, maximum: 100 },
+                workerResources: resources,
+                headResources: resources,
+              },
+            },
+          },
+        },
         mlflow: {
           type: 'object',
           additionalProperties: false,

@@ -78,6 +78,13 @@ export const CHARTS = {
     version: 'v26.7.0',
     appVersion: 'v26.7.0',
   },
+  /** KubeRay operator chart 1.7.0 (its CRDs are the ones in imports/). */
+  kuberayOperator: {
+    repo: 'https://ray-project.github.io/kuberay-helm/',
+    chart: 'kuberay-operator',
+    version: '1.7.0',
+    appVersion: 'v1.7.0',
+  },
 } as const satisfies Record<string, ChartRef>;
 
 export const IMAGES = {
@@ -109,6 +116,10 @@ export const IMAGES = {
   gitSync: { repository: 'registry.k8s.io/git-sync/git-sync', tag: 'v4.4.2' },
   /** NVIDIA device plugin; must match CHARTS.nvidiaDevicePlugin.appVersion. */
   nvidiaDevicePlugin: { repository: 'nvcr.io/nvidia/k8s-device-plugin', tag: 'v0.20.0' },
+  kuberayOperator: { repository: 'quay.io/kuberay/operator', tag: 'v1.7.0' },
+  /** Ray for the training cluster: the same Ray version on the CPU head and the GPU workers. */
+  rayHead: { repository: 'docker.io/rayproject/ray', tag: '2.46.0-py311' },
+  rayGpu: { repository: 'docker.io/rayproject/ray', tag: '2.46.0-py311-gpu' },
   /** AWS CLI v2, for creating buckets on an external S3 endpoint (it understands IRSA and the like). */
   awsCli: { repository: 'docker.io/amazon/aws-cli', tag: '2.15.0' },
 } as const satisfies Record<string, ImageRef>;

@@ -1,0 +1,118 @@
+/**
+ * Optional Ray cluster for batch training (`components.ray.training`): the
+ * KubeRay operator (HelmChart CR) and one RayCluster whose head runs on CPU
+ * nodes and whose GPU worker group is placed on a GPU pool by the placement
+ * construct, from zero workers up to `maxWorkers` (Ray's autoscaler).
+ */
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { RayCluster } from '../../imports/raycluster-ray.io';
+import { EnvironmentConfig, Resources } from '../config/environment';
+import { CHARTS, IMAGES, ImageRef, imageString } from '../config/versions';
+import { ComponentChart, Tier } from '../constructs/component';
+import { HelmChart } from '../constructs/helm-chart';
+import { MlflowHandle } from '../data/handles';
+import { NO_GPU, place, Placement } from '../gpu/placement';
+
+export const KUBERAY_NAMESPACE = 'kuberay';
+export const RAY_NAMESPACE = 'ray';
+/** The rayproject/ray images' user. */
+const RAY_UID = 1000;
+
+export class KubeRayOperatorChart extends ComponentChart {
+  constructor(scope: Construct) {
+    super(scope, { name: 'kuberay-operator', namespace: KUBERAY_NAMESPACE, tier: Tier.CONTROLLERS, waveOffset: 4 });
+    new HelmChart(this, 'kuberay-operator', {
+      name: 'kuberay-operator',
+      chart: CHARTS.kuberayOperator,
+      // Uninstalling removes the CRDs and every Ray cluster with them.
+      holdsData: true,
+      failurePolicy: 'abort',
+      labels: this.objectLabels(),
+      values: {
+        image: { repository: IMAGES.kuberayOperator.repository, tag: IMAGES.kuberayOperator.tag },
+        resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+        podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      },
+    });
+  }
+}
+
+function rayContainer(name: string, image: ImageRef, resources: Resources, placement: Placement, env: { name: string; value: string }[]) {
+  return {
+    name,
+    image: imageString(image),
+    imagePullPolicy: 'IfNotPresent',
+    env,
+    resources: {
+      requests: { cpu: resources.requests.cpu, memory: resources.requests.memory },
+      limits: { cpu: resources.limits.cpu, memory: resources.limits.memory, ...placement.limits },
+    },
+    // Ray writes sessions, spill files and caches under its home and /tmp/ray: the root filesystem stays writable.
+    securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: { drop: ['ALL'] } },
+    volumeMounts: [
+      { name: 'ray-tmp', mountPath: '/tmp/ray' },
+      { name: 'shm', mountPath: '/dev/shm' },
+    ],
+  };
+}
+
+function podTemplate(container: ReturnType<typeof rayContainer>, placement: Placement, shm: string) {
+  return {
+    spec: {
+      securityContext: { runAsNonRoot: true, runAsUser: RAY_UID, runAsGroup: 100, fsGroup: 100, seccompProfile: { type: 'RuntimeDefault' } },
+      ...(Object.keys(placement.nodeSelector).length ? { nodeSelector: { ...placement.nodeSelector } } : {}),
+      ...(placement.tolerations.length ? { tolerations: placement.tolerations.map((t) => ({ ...t })) } : {}),
+      containers: [container],
+      volumes: [
+        { name: 'ray-tmp', emptyDir: {} },
+        // Ray's object store lives in shared memory.
+        { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: shm } },
+      ],
+    },
+  };
+}
+
+export class RayTrainingChart extends ComponentChart {
+  constructor(scope: Construct, config: EnvironmentConfig, mlflow: MlflowHandle | undefined) {
+    super(scope, {
+      name: 'ray',
+      namespace: RAY_NAMESPACE,
+      tier: Tier.WORKLOADS,
+      podSecurity: 'baseline',
+      podSecurityReason: 'KubeRay injects the autoscaler sidecar without the security context the restricted level requires; warn and audit stay at restricted',
+    });
+    const training = config.components.ray.training;
+    const gpu = place(config.nodePools, training.gpu);
+    const env = mlflow ? [{ name: 'MLFLOW_TRACKING_URI', value: mlflow.trackingUri }] : [];
+    const rayVersion = IMAGES.rayHead.tag.split('-')[0];
+    new ApiObject(this, 'cluster', {
+      ...RayCluster.GVK,
+      metadata: { name: 'training', labels: this.objectLabels() },
+      spec: {
+        rayVersion,
+        enableInTreeAutoscaling: true,
+        autoscalerOptions: {
+          idleTimeoutSeconds: 300,
+          resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+          securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+        },
+        headGroupSpec: {
+          // The head schedules work; it takes none itself and needs no GPU.
+          rayStartParams: { 'num-cpus': '0', 'dashboard-host': '0.0.0.0' },
+          template: podTemplate(rayContainer('ray-head', IMAGES.rayHead, training.headResources, NO_GPU, env), NO_GPU, '1Gi'),
+        },
+        workerGroupSpecs: [
+          {
+            groupName: `gpu-${gpu.pool!.name}`,
+            replicas: 0,
+            minReplicas: 0,
+            maxReplicas: training.maxWorkers,
+            rayStartParams: {},
+            template: podTemplate(rayContainer('ray-worker', IMAGES.rayGpu, training.workerResources, gpu, env), gpu, '4Gi'),
+          },
+        ],
+      },
+    });
+  }
+}
