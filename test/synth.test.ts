@@ -151,3 +151,10 @@ test('errors: unknown environment, unknown option, missing certificate', async (
   assert.match(cert.message, /sealing certificate environments\/certs\/beta.pem does not exist/);
   assert.match(cert.problems[0].fix ?? '', /npm run keys -- --env beta/);
 });
+
+test('the benchmark estate renders (npm run bench measures it)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { renderLargeEstate } = require('../lib/cli/bench') as typeof import('../lib/cli/bench');
+  const [staging] = renderEnvironments(ROOT, ['staging']);
+  assert.equal(renderLargeEstate(ROOT, 2).objects, 2 * staging.files.length);
+});

@@ -21,6 +21,35 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/**
+ * Renders a generated estate of `count` copies of staging (every optional
+ * component on, HA) in a temporary project, and returns the object count.
+ */
+export function renderLargeEstate(root: string, count: number): { objects: number } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { renderEnvironments } = require('./synth') as typeof import('./synth');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { listEnvironments } = require('./environments') as typeof import('./environments');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-gitops-bench-'));
+  try {
+    for (const sub of ['certs', 'sealed']) fs.mkdirSync(path.join(dir, 'environments', sub), { recursive: true });
+    const cert = fs.readFileSync(path.join(root, 'environments', 'certs', 'staging.pem'), 'utf8');
+    // Sealed values are keyed by namespace and name, not environment: staging's serve every copy.
+    const sealed = fs.readFileSync(path.join(root, 'environments', 'sealed', 'staging.yaml'), 'utf8');
+    // staging names its own certificate; the copies use the default path.
+    const env = fs.readFileSync(path.join(root, 'environments', 'staging.yaml'), 'utf8').replace(/^sealing:\n(  .*\n)+/m, '');
+    for (let i = 0; i < count; i++) {
+      fs.writeFileSync(path.join(dir, 'environments', `large-${i}.yaml`), env);
+      fs.writeFileSync(path.join(dir, 'environments', 'certs', `large-${i}.pem`), cert);
+      fs.writeFileSync(path.join(dir, 'environments', 'sealed', `large-${i}.yaml`), sealed);
+    }
+    const results = renderEnvironments(dir, listEnvironments(dir));
+    return { objects: results.reduce((n, r) => n + r.files.length, 0) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 5);
   const t0 = now();
@@ -49,28 +78,18 @@ async function main(): Promise<void> {
     lines.push(`${env}: ${objects} objects, median ${median(times).toFixed(1)} ms over ${runs} runs`);
   }
 
-  // A generated large environment: everything optional on, 50 copies.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-gitops-bench-'));
-  fs.mkdirSync(path.join(dir, 'environments', 'certs'), { recursive: true });
-  const cert = fs.readFileSync(path.join(root, 'environments', 'certs', 'staging.pem'), 'utf8');
-  // staging names its own certificate; the copies use the default path.
-  const large = fs.readFileSync(path.join(root, 'environments', 'staging.yaml'), 'utf8').replace(/^sealing:\n(  .*\n)+/m, '');
   const count = 50;
-  for (let i = 0; i < count; i++) {
-    fs.writeFileSync(path.join(dir, 'environments', `large-${i}.yaml`), large);
-    fs.writeFileSync(path.join(dir, 'environments', 'certs', `large-${i}.pem`), cert);
-  }
   const s = now();
-  const results = renderEnvironments(dir, listEnvironments(dir));
+  const large = renderLargeEstate(root, count);
   const total = now() - s;
-  const objects = results.reduce((n, r) => n + r.files.length, 0);
-  lines.push(`large: ${count} environments, ${objects} objects, ${total.toFixed(0)} ms (${(total / count).toFixed(1)} ms each)`);
-  fs.rmSync(dir, { recursive: true, force: true });
+  lines.push(`large: ${count} environments, ${large.objects} objects, ${total.toFixed(0)} ms (${(total / count).toFixed(1)} ms each)`);
   lines.push(`total: ${(now() - t0).toFixed(0)} ms since loading cdk8s started`);
   console.log(lines.join('\n'));
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
