@@ -142,10 +142,10 @@ test('waves: operator, then object storage, then the database, then MLflow', () 
   assert.ok(values.configs.cm['resource.customizations.health.postgresql.cnpg.io_Database']);
 });
 
-test('NetworkPolicies: only the consumers (MLflow, Airflow) reach PostgreSQL and MinIO', () => {
+test('NetworkPolicies: only the consumers (MLflow, Airflow, Prefect) reach PostgreSQL and MinIO', () => {
   const objs = shipped('staging');
   const from = (p: string) => objs.get(p)!.spec.ingress[0].from.map((f: Obj) => f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ?? (f.podSelector ? '(same namespace)' : '(all)'));
-  assert.deepEqual(from('postgres/NetworkPolicy.allow-clients.k8s.yaml'), ['airflow', 'mlflow']);
+  assert.deepEqual(from('postgres/NetworkPolicy.allow-clients.k8s.yaml'), ['airflow', 'mlflow', 'prefect']);
   assert.deepEqual(objs.get('postgres/NetworkPolicy.allow-clients.k8s.yaml')!.spec.ingress[0].ports, [{ protocol: 'TCP', port: 5432 }]);
   assert.deepEqual(from('postgres/NetworkPolicy.allow-operator-and-replication.k8s.yaml'), ['cnpg-system', '(same namespace)']);
   assert.deepEqual(from('minio/NetworkPolicy.allow-consumers.k8s.yaml'), ['airflow', 'mlflow', 'postgres', '(same namespace)']);

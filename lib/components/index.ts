@@ -18,6 +18,7 @@ import { HelmControllerChart } from './helm-controller';
 import { MinioChart } from './minio';
 import { MLFLOW, MlflowChart, mlflowHandle } from './mlflow';
 import { PostgresChart } from './postgres';
+import { PREFECT, PrefectChart } from './prefect';
 import { KubeRayOperatorChart, RayTrainingChart } from './ray';
 import { SealedSecretsChart } from './sealed-secrets';
 
@@ -102,6 +103,12 @@ export const COMPONENTS: readonly ComponentFactory[] = [
     consumer: { consumer: AIRFLOW, needs: () => ({ database: true, bucket: true }) },
     create: ({ app, config, data, catalog }) =>
       new AirflowChart(app, { config, data, catalog, ...(config.components.mlflow.enabled ? { mlflow: mlflowHandle() } : {}) }),
+  },
+  {
+    name: 'prefect',
+    enabled: (c) => c.components.prefect.enabled,
+    consumer: { consumer: PREFECT, needs: () => ({ database: true }) },
+    create: ({ app, config, data, catalog }) => new PrefectChart(app, config, data, catalog, config.components.mlflow.enabled ? mlflowHandle() : undefined),
   },
   {
     name: 'ray',

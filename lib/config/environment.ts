@@ -213,11 +213,23 @@ export interface RayConfig {
   readonly training: RayTrainingConfig;
 }
 
+export interface PrefectConfig {
+  /** @default true when `components.prefect` is present */
+  readonly enabled: boolean;
+  /** @default requests 250m/512Mi, limits 1/1Gi */
+  readonly serverResources: Resources;
+  /** @default 1 */
+  readonly workerReplicas: number;
+  /** The Kubernetes work pool the worker serves (created by it). @default 'kubernetes' */
+  readonly workPool: string;
+}
+
 export interface ComponentsConfig {
   readonly sealedSecrets: SealedSecretsConfig;
   readonly mlflow: MlflowConfig;
   readonly airflow: AirflowConfig;
   readonly ray: RayConfig;
+  readonly prefect: PrefectConfig;
 }
 
 export interface DatabaseBackupConfig {
@@ -448,6 +460,12 @@ export function resolveEnvironment(name: string, file: string, raw: EnvironmentF
     components: {
       airflow: resolveAirflow(raw.components.airflow),
       ray: resolveRay(raw.components.ray),
+      prefect: {
+        enabled: raw.components.prefect !== undefined && (raw.components.prefect.enabled ?? true),
+        serverResources: raw.components.prefect?.serverResources ?? { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+        workerReplicas: raw.components.prefect?.workerReplicas ?? 1,
+        workPool: raw.components.prefect?.workPool ?? 'kubernetes',
+      },
       mlflow: {
         enabled: raw.components.mlflow !== undefined && (raw.components.mlflow.enabled ?? true),
         replicas: raw.components.mlflow?.replicas ?? 1,

@@ -299,6 +299,16 @@ export const environmentSchema = {
             },
           },
         },
+        prefect: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            enabled: { type: 'boolean' },
+            serverResources: resources,
+            workerReplicas: { type: 'integer', minimum: 1, maximum: 10 },
+            workPool: dnsLabel,
+          },
+        },
         ray: {
           type: 'object',
           additionalProperties: false,

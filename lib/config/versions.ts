@@ -85,6 +85,23 @@ export const CHARTS = {
     version: '1.7.0',
     appVersion: 'v1.7.0',
   },
+  /**
+   * prefect-helm prefect-server and prefect-worker, release 2026.8.18172642
+   * (the charts are versioned by release date). The Prefect image is pinned
+   * below, not taken from the chart.
+   */
+  prefectServer: {
+    repo: 'https://prefecthq.github.io/prefect-helm',
+    chart: 'prefect-server',
+    version: '2026.8.18172642',
+    appVersion: '3',
+  },
+  prefectWorker: {
+    repo: 'https://prefecthq.github.io/prefect-helm',
+    chart: 'prefect-worker',
+    version: '2026.8.18172642',
+    appVersion: '3',
+  },
 } as const satisfies Record<string, ChartRef>;
 
 export const IMAGES = {
@@ -120,6 +137,9 @@ export const IMAGES = {
   /** Ray for the training cluster: the same Ray version on the CPU head and the GPU workers. */
   rayHead: { repository: 'docker.io/rayproject/ray', tag: '2.46.0-py311' },
   rayGpu: { repository: 'docker.io/rayproject/ray', tag: '2.46.0-py311-gpu' },
+  /** Prefect 3.6.13 server, and its worker image with the Kubernetes integration. */
+  prefect: { repository: 'docker.io/prefecthq/prefect', tag: '3.6.13-python3.11' },
+  prefectWorker: { repository: 'docker.io/prefecthq/prefect', tag: '3.6.13-python3.11-kubernetes' },
   /** AWS CLI v2, for creating buckets on an external S3 endpoint (it understands IRSA and the like). */
   awsCli: { repository: 'docker.io/amazon/aws-cli', tag: '2.15.0' },
 } as const satisfies Record<string, ImageRef>;
