@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { EnvironmentConfig, ExternalObjectStoreConfig } from '../config/environment';
 import { IMAGES, imageString } from '../config/versions';
 import { ComponentChart, Tier } from '../constructs/component';
-import { syncWave } from '../constructs/labels';
+import { syncHook } from '../constructs/labels';
 import { denyAllIngress } from '../constructs/network-policy';
 import { resourceRequirements, restrictedContainer, restrictedPod, scratchVolume } from '../constructs/pod';
 import { SealedSecret } from '../constructs/sealed-secret';
@@ -78,7 +78,7 @@ export class BucketsChart extends ComponentChart {
       metadata: {
         name: 'create-buckets',
         labels,
-        annotations: { 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation', ...syncWave(1) },
+        annotations: syncHook(1),
       },
       spec: {
         backoffLimit: 4,

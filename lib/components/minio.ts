@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { EnvironmentConfig, MinioConfig } from '../config/environment';
 import { IMAGES, imageString } from '../config/versions';
 import { ComponentChart, Tier } from '../constructs/component';
-import { syncWave } from '../constructs/labels';
+import { syncHook } from '../constructs/labels';
 import { allowIngress, denyAllIngress } from '../constructs/network-policy';
 import { resourceRequirements, restrictedContainer, restrictedPod, scratchVolume } from '../constructs/pod';
 import { SealedSecret } from '../constructs/sealed-secret';
@@ -160,11 +160,7 @@ export class MinioChart extends ComponentChart {
       metadata: {
         name: 'minio-setup',
         labels,
-        annotations: {
-          'argocd.argoproj.io/hook': 'Sync',
-          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
-          ...syncWave(1),
-        },
+        annotations: syncHook(1),
       },
       spec: {
         backoffLimit: 6,

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { HelmChart as HelmChartCr, HelmChartSpecFailurePolicy } from '../../imports/helmchart-helm.cattle.io';
 import { ChartRef, EXACT_VERSION, IMAGES, imageString } from '../config/versions';
 import { stableYaml } from '../yaml';
-import { syncWave } from './labels';
+import { syncHook, syncWave } from './labels';
 import { resourceRequirements, restrictedContainer, restrictedPod, scratchVolume } from './pod';
 
 /** How the helm-controller reacts to a failed install or upgrade. */
@@ -136,11 +136,7 @@ export class HelmChart extends Construct {
       metadata: {
         name: gate,
         labels,
-        annotations: {
-          'argocd.argoproj.io/hook': 'Sync',
-          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
-          ...syncWave(1),
-        },
+        annotations: syncHook(1),
       },
       spec: {
         backoffLimit: 2,

@@ -17,6 +17,19 @@ export function syncWave(wave: number): Record<string, string> {
   return { 'argocd.argoproj.io/sync-wave': String(wave) };
 }
 
+/**
+ * A Job that Argo CD runs on every sync, in `wave`, after the objects of
+ * earlier waves are healthy; the previous run is deleted first. The
+ * Application is healthy only once it has completed.
+ */
+export function syncHook(wave: number): Record<string, string> {
+  return {
+    'argocd.argoproj.io/hook': 'Sync',
+    'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+    ...syncWave(wave),
+  };
+}
+
 /** Pod Security Standards levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 
