@@ -113,8 +113,12 @@ export const IMAGES = {
   kubectl: { repository: 'registry.k8s.io/kubectl', tag: 'v1.32.9' },
   /** The sealed-secrets controller; must match CHARTS.sealedSecrets.appVersion. */
   sealedSecretsController: { repository: 'docker.io/bitnami/sealed-secrets-controller', tag: '0.36.6' },
-  /** CloudNativePG operand image; PostgreSQL 17 (minor pinned), the line chosen for the platform database. */
-  postgres: { repository: 'ghcr.io/cloudnative-pg/postgresql', tag: '17.6' },
+  /**
+   * CloudNativePG operand image: operator 1.30.0's own default. The `system`
+   * flavour carries barman-cloud, which the in-tree barmanObjectStore backups
+   * need (deprecated upstream, removed in 1.31: move to the barman-cloud plugin then).
+   */
+  postgres: { repository: 'ghcr.io/cloudnative-pg/postgresql', tag: '18.4-system-trixie' },
   /** MinIO server (the tag of the community minio chart 5.4.0). */
   minio: { repository: 'quay.io/minio/minio', tag: 'RELEASE.2024-12-18T13-15-44Z' },
   /** MinIO client, for the bucket and user setup Job (the tag of the community minio chart 5.4.0). */
