@@ -30,6 +30,11 @@ export function formatProblem(p: Problem): string {
   return text;
 }
 
+/** `1 problem`, `3 problems`. */
+export function countProblems(n: number): string {
+  return n === 1 ? '1 problem' : `${n} problems`;
+}
+
 /** A user's mistake: bad input, a missing value, a wrong flag. */
 export class UserError extends Error {
   public readonly problems: readonly Problem[];
@@ -37,7 +42,7 @@ export class UserError extends Error {
   constructor(problems: Problem | readonly Problem[], heading?: string) {
     const list = Array.isArray(problems) ? (problems as readonly Problem[]) : [problems as Problem];
     const body = list.map((p) => `  - ${formatProblem(p).replace(/\n/g, '\n  ')}`).join('\n');
-    super(`${heading ?? (list.length === 1 ? '1 problem' : `${list.length} problems`)}:\n${body}`);
+    super(`${heading ?? countProblems(list.length)}:\n${body}`);
     this.name = 'UserError';
     this.problems = list;
   }

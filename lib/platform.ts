@@ -10,7 +10,7 @@
  *   <component>/                   the component's objects
  */
 import { ApiObject, App, Chart, JsonPatch, YamlOutputType } from 'cdk8s';
-import { Problem, UserError } from './errors';
+import { countProblems, Problem, UserError } from './errors';
 import { ArgoCdBootstrapChart } from './components/argocd';
 import { nodeGroupTagsMarkdown } from './components/gpu';
 import { HelmControllerBootstrapChart } from './components/helm-controller';
@@ -115,8 +115,10 @@ export function buildPlatform(inputs: PlatformInputs, options: BuildOptions = {}
   // Components, tier by tier.
   // The data layer first learns every consumer, then every chart is built.
   const factories = options.components ?? COMPONENTS;
+  // Whether a consumer is enabled depends on its config alone, not on the data layer.
+  const noData = new DataLayer(config, []);
   const consumers = factories.flatMap((f) =>
-    f.consumer && f.enabled(config, new DataLayer(config, [])) ? [{ consumer: f.consumer.consumer, needs: f.consumer.needs(config) }] : [],
+    f.consumer && f.enabled(config, noData) ? [{ consumer: f.consumer.consumer, needs: f.consumer.needs(config) }] : [],
   );
   const data = new DataLayer(config, consumers);
   const context = { app, config, catalog, data };
@@ -132,7 +134,7 @@ export function buildPlatform(inputs: PlatformInputs, options: BuildOptions = {}
     });
   }
   problems.push(...catalog.problems());
-  if (problems.length > 0 && !options.lenient) throw new UserError(problems, `environment ${config.name}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+  if (problems.length > 0 && !options.lenient) throw new UserError(problems, `environment ${config.name}: ${countProblems(problems.length)}`);
 
   const envLabels = { 'app.kubernetes.io/part-of': PART_OF, 'mlops-gitops.dev/environment': config.name };
   const project = `mlops-${config.name}`;

@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../errors';
+import { countProblems, UserError } from '../errors';
 import { ComponentFactory } from '../components/index';
 import { buildPlatform } from '../platform';
 import { RenderedDocument, renderPlatform, RenderedFile } from '../render';
@@ -41,10 +41,8 @@ export function renderEnvironments(root: string, envs: readonly string[], compon
     }
   }
   if (failures.length > 0) {
-    throw new UserError(
-      failures.flatMap((f) => f.problems),
-      `synth failed, nothing was written (${failures.flatMap((f) => f.problems).length} problem${failures.length === 1 && failures[0].problems.length === 1 ? '' : 's'})`,
-    );
+    const problems = failures.flatMap((f) => f.problems);
+    throw new UserError(problems, `synth failed, nothing was written (${countProblems(problems.length)})`);
   }
   return results;
 }

@@ -4,7 +4,7 @@
  * was expected and how to fix it. Pure: the caller reads the file.
  */
 import Ajv, { ErrorObject } from 'ajv';
-import { Problem, UserError } from '../errors';
+import { countProblems, Problem, UserError } from '../errors';
 import { placementError } from '../gpu/placement';
 import { EnvironmentConfig, GpuRequest, resolveEnvironment } from './environment';
 import { EnvironmentFile, environmentSchema, PATTERNS } from './schema';
@@ -267,10 +267,10 @@ export function loadEnvironment(text: string, file: string): EnvironmentConfig {
     // ajv reports one error per failed keyword; the same message twice helps nobody.
     const unique = [...new Map(problems.map((p) => [`${p.path}|${p.message}`, p])).values()];
     unique.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.path ?? '').localeCompare(b.path ?? ''));
-    throw new UserError(unique, `${file}: ${unique.length === 1 ? '1 problem' : `${unique.length} problems`}`);
+    throw new UserError(unique, `${file}: ${countProblems(unique.length)}`);
   }
   const config = resolveEnvironment(name, file, source.data as EnvironmentFile);
   const problems = semanticProblems(source, config);
-  if (problems.length > 0) throw new UserError(problems, `${file}: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}`);
+  if (problems.length > 0) throw new UserError(problems, `${file}: ${countProblems(problems.length)}`);
   return config;
 }

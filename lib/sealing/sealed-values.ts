@@ -14,7 +14,7 @@
  */
 import Ajv, { ErrorObject } from 'ajv';
 import * as yaml from 'js-yaml';
-import { Problem, UserError } from '../errors';
+import { countProblems, Problem, UserError } from '../errors';
 import { parseYamlSource, pointerSegment } from '../config/yaml-source';
 import {
   SEALING_SCOPES,
@@ -184,7 +184,7 @@ export function parseSealedValues(text: string, file: string): SealedValues {
     const at = source.locate(pointer);
     return { file, path: pointer, ...(at ? { line: at.line, column: at.column } : {}), message, ...(fix ? { fix } : {}) };
   });
-  throw new UserError(problems, `${file} is not a valid sealed values file (${problems.length} problem${problems.length === 1 ? '' : 's'})`);
+  throw new UserError(problems, `${file} is not a valid sealed values file (${countProblems(problems.length)})`);
 }
 
 /**
