@@ -3,13 +3,20 @@
  * the Argo CD app-of-apps over them, and the bootstrap folder.
  *
  * dist/<env>/
- *   bootstrap/00-helm-controller/  the helm-controller (when installed)      kubectl apply, in order
- *   bootstrap/01-argocd/           Argo CD's namespace and HelmChart        (when installed)
- *   bootstrap/02-root/             the AppProject and the root Application
- *   apps/                          one Application per component (the root Application syncs this)
+ *   bootstrap/00-namespaces/       the namespaces the later steps write into  kubectl apply, step by step
+ *   bootstrap/01-helm-controller/  the helm-controller (when installed)
+ *   bootstrap/02-argocd/           Argo CD's HelmChart                        (when installed)
+ *   bootstrap/03-root/             the AppProject and the root Application
+ *   apps/                          the AppProject, the root Application itself and one
+ *                                  Application per component (the root Application syncs this)
  *   <component>/                   the component's objects
+ *
+ * `kubectl apply -f <dir>/` applies files in lexical order and does not put
+ * Namespaces first, so every namespace a step writes into is created by an
+ * earlier step (test/bootstrap.test.ts replays that order).
  */
 import { ApiObject, App, Chart, JsonPatch, YamlOutputType } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { countProblems, Problem, UserError } from './errors';
 import { ArgoCdBootstrapChart } from './components/argocd';
 import { nodeGroupTagsMarkdown } from './components/gpu';
@@ -28,6 +35,19 @@ import { DataLayer } from './data/layer';
 
 /** Where Argo CD itself runs, as seen from Argo CD. */
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
+
+/** Sync wave of the AppProject and the root Application in apps/: before every component. */
+export const ROOT_WAVE = -10;
+
+/**
+ * Components whose namespace the bootstrap writes into: the sealing key
+ * (sealed-secrets), the helm-controller and Argo CD. bootstrap/00-namespaces
+ * creates them before any step that needs them.
+ */
+const BOOTSTRAP_COMPONENTS = new Set(['sealed-secrets', 'helm-controller', 'argocd']);
+
+/** Namespaces every cluster has, which the platform never creates or labels. */
+const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 
 /** Kinds without a namespace that components may emit. */
 const CLUSTER_SCOPED = new Set([
@@ -151,7 +171,8 @@ export function buildPlatform(inputs: PlatformInputs, options: BuildOptions = {}
       destination: { server: config.cluster.server, namespace: c.info.namespace },
       wave: c.info.wave,
       labels: { ...envLabels, 'app.kubernetes.io/component': c.info.name },
-      managedNamespaceLabels: { ...envLabels, ...podSecurityLabels(c.info.podSecurity) },
+      // Kubernetes' own namespaces exist and keep their labels (restricted would evict system pods).
+      ...(SYSTEM_NAMESPACES.has(c.info.namespace) ? {} : { managedNamespaceLabels: { ...envLabels, ...podSecurityLabels(c.info.podSecurity) } }),
       serverSideApply: c.info.serverSideApply,
     });
   }
@@ -162,6 +183,7 @@ export function buildPlatform(inputs: PlatformInputs, options: BuildOptions = {}
   const clusterResources = uniqueKinds([{ group: '', kind: 'Namespace' }, ...kinds.filter((k) => CLUSTER_SCOPED.has(k.kind))]);
   const namespacedResources = uniqueKinds([
     { group: 'argoproj.io', kind: 'Application' },
+    { group: 'argoproj.io', kind: 'AppProject' },
     ...kinds.filter((k) => !CLUSTER_SCOPED.has(k.kind)),
   ]);
   const destinations: Destination[] = [
@@ -170,31 +192,54 @@ export function buildPlatform(inputs: PlatformInputs, options: BuildOptions = {}
   ];
   const uniqueDestinations = [...new Map(destinations.map((d) => [`${d.server} ${d.namespace}`, d])).values()];
 
-  // Bootstrap: applied once by hand, in folder order.
-  if (config.cluster.helmController === 'install') {
-    new HelmControllerBootstrapChart(app, 'bootstrap-helm-controller', 'bootstrap/00-helm-controller');
-  }
-  if (config.argocd.install) new ArgoCdBootstrapChart(app, 'bootstrap-argocd', 'bootstrap/01-argocd', config);
-  const root = new (class extends FolderChart {})(app, 'bootstrap-root', 'bootstrap/02-root', config.argocd.namespace);
-  new ArgoProject(root, 'project', {
+  // The AppProject and the root Application live in apps/, so the root
+  // Application keeps them current (a new namespace, kind or repository
+  // reaches the project on the next sync); bootstrap/03-root holds the same
+  // two objects for the first apply by hand.
+  const projectProps = {
     name: project,
     description: `mlops-gitops environment ${config.name} (cluster ${config.cluster.name})`,
     sourceRepos: [config.gitops.repoURL],
     destinations: uniqueDestinations,
     clusterResources,
     namespacedResources,
+    wave: ROOT_WAVE,
     labels: envLabels,
-  });
-  new ArgoApplication(root, 'root', {
+  };
+  const rootProps = {
     name: `${config.name}-root`,
     project,
     source: source('apps'),
     destination: { server: IN_CLUSTER, namespace: config.argocd.namespace },
-    wave: 0,
+    // Before every component Application.
+    wave: ROOT_WAVE,
     labels: envLabels,
     // Deleting the root must not cascade to every component.
     cascadeDelete: false,
-  });
+    // The root Application manages itself: never pruned, never deleted by a sync.
+    keep: true,
+  };
+  new ArgoProject(apps, 'project', projectProps);
+  new ArgoApplication(apps, 'root', rootProps);
+
+  // Bootstrap: applied once by hand, step by step (README, "Bootstrapping a cluster").
+  const bootstrapNamespaces = components.filter((c) => BOOTSTRAP_COMPONENTS.has(c.info.name) && !SYSTEM_NAMESPACES.has(c.info.namespace));
+  if (bootstrapNamespaces.length > 0) {
+    const namespaces = new (class extends FolderChart {})(app, 'bootstrap-namespaces', 'bootstrap/00-namespaces');
+    for (const c of bootstrapNamespaces) {
+      // The labels Argo CD's managedNamespaceMetadata sets later: adopting the namespace changes nothing.
+      new k8s.KubeNamespace(namespaces, c.info.name, {
+        metadata: { name: c.info.namespace, labels: { ...envLabels, ...podSecurityLabels(c.info.podSecurity) } },
+      });
+    }
+  }
+  if (config.cluster.helmController === 'install') {
+    new HelmControllerBootstrapChart(app, 'bootstrap-helm-controller', 'bootstrap/01-helm-controller');
+  }
+  if (config.argocd.install) new ArgoCdBootstrapChart(app, 'bootstrap-argocd', 'bootstrap/02-argocd', config);
+  const root = new (class extends FolderChart {})(app, 'bootstrap-root', 'bootstrap/03-root', config.argocd.namespace);
+  new ArgoProject(root, 'project', projectProps);
+  new ArgoApplication(root, 'root', rootProps);
 
   const charts = app.node.children.filter((c): c is FolderChart => c instanceof FolderChart);
   // cdk8s gives every object its chart's namespace; cluster-scoped kinds have none.

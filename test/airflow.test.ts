@@ -105,10 +105,10 @@ test('CeleryExecutor: the chart Redis with a sealed static password, broker and 
   assert.equal(v.workers.replicas, 3);
 });
 
-test('Argo CD rules: no Helm hooks and no custom env for the migration and user jobs; the admin password is sealed', () => {
+test('Helm installs the chart: the migration and user jobs stay Helm hooks, without custom env; the admin password is sealed', () => {
   const v = values(render(airflowEnv(HTTPS)));
   for (const job of [v.migrateDatabaseJob, v.createUserJob]) {
-    assert.equal(job.useHelmHooks, false);
+    assert.equal(job.useHelmHooks, true);
     assert.equal(job.applyCustomEnv, false);
   }
   assert.deepEqual(v.createUserJob.env, [{ name: 'AIRFLOW_ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: 'airflow-admin', key: 'password' } } }]);

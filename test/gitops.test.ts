@@ -6,11 +6,12 @@ import { test } from 'node:test';
 import { App, Chart } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { HEALTH_CUSTOMIZATIONS } from '../lib/argocd/health';
-import { CHARTS, IMAGES, imageString } from '../lib/config/versions';
+import { CHARTS, compareVersions, helmControllerPairProblem, IMAGES, imageString } from '../lib/config/versions';
 import { HelmChart } from '../lib/constructs/helm-chart';
+import { installGateProgram } from '../cluster/install-gate/gate';
 import { renderPlatform } from '../lib/render';
 import { updateReadme } from '../scripts/readme-argocd-cm';
-import { envYaml, platformOf, ROOT } from './support';
+import { envYaml, platformOf, ROOT, userError } from './support';
 
 type Obj = Record<string, any>;
 
@@ -24,8 +25,10 @@ test('one Application per component, synced from its dist folder with prune, sel
   const objs = objects(GENERIC);
   const apps = [...objs.entries()].filter(([p]) => p.startsWith('apps/'));
   assert.deepEqual(apps.map(([p]) => p), [
+    'apps/AppProject.mlops-test.k8s.yaml',
     'apps/Application.test-argocd.k8s.yaml',
     'apps/Application.test-helm-controller.k8s.yaml',
+    'apps/Application.test-root.k8s.yaml',
     'apps/Application.test-sealed-secrets.k8s.yaml',
   ]);
   const app = objs.get('apps/Application.test-sealed-secrets.k8s.yaml')!;
@@ -56,16 +59,28 @@ test('sync waves by tier: helm-controller, then sealed-secrets and Argo CD', () 
   assert.ok(wave('argocd') < 10, 'controllers come before the data tier (10)');
 });
 
-test('the root Application syncs apps/ and never cascades', () => {
-  const root = objects(GENERIC).get('bootstrap/02-root/Application.test-root.k8s.yaml')!;
+test('the root Application syncs apps/, never cascades, and manages itself and the AppProject', () => {
+  const objs = objects(GENERIC);
+  const root = objs.get('bootstrap/03-root/Application.test-root.k8s.yaml')!;
   assert.equal(root.spec.source.path, 'dist/test/apps');
   assert.deepEqual(root.spec.destination, { server: 'https://kubernetes.default.svc', namespace: 'argocd' });
   assert.equal(root.metadata.finalizers, undefined);
   assert.ok(!root.spec.syncPolicy.syncOptions.includes('CreateNamespace=true'));
+  // The same objects in apps/: the root keeps them current, before every component (wave -10).
+  assert.deepEqual(objs.get('apps/Application.test-root.k8s.yaml'), root);
+  const project = objs.get('bootstrap/03-root/AppProject.mlops-test.k8s.yaml')!;
+  assert.deepEqual(objs.get('apps/AppProject.mlops-test.k8s.yaml'), project);
+  for (const o of [root, project]) {
+    assert.equal(o.metadata.annotations['argocd.argoproj.io/sync-wave'], '-10');
+    // A sync never prunes or deletes them (the root pruning itself would orphan everything).
+    assert.equal(o.metadata.annotations['argocd.argoproj.io/sync-options'], 'Delete=false,Prune=false');
+  }
+  const components = [...objs.entries()].filter(([p, o]) => p.startsWith('apps/') && o.kind === 'Application' && o.metadata.name !== 'test-root');
+  for (const [p, app] of components) assert.ok(Number(app.metadata.annotations['argocd.argoproj.io/sync-wave']) > -10, p);
 });
 
 test('the AppProject allows only this repo, these destinations and the kinds emitted', () => {
-  const project = objects(GENERIC).get('bootstrap/02-root/AppProject.mlops-test.k8s.yaml')!;
+  const project = objects(GENERIC).get('bootstrap/03-root/AppProject.mlops-test.k8s.yaml')!;
   assert.deepEqual(project.spec.sourceRepos, ['https://git.example.com/org/platform.git']);
   assert.deepEqual(
     project.spec.destinations.map((d: Obj) => d.namespace),
@@ -78,9 +93,12 @@ test('the AppProject allows only this repo, these destinations and the kinds emi
   const namespaced = project.spec.namespaceResourceWhitelist.map((k: Obj) => `${k.group}/${k.kind}`);
   assert.ok(namespaced.includes('helm.cattle.io/HelmChart'));
   assert.ok(namespaced.includes('argoproj.io/Application'));
+  assert.ok(namespaced.includes('argoproj.io/AppProject'), 'the root Application manages the project');
   assert.ok(!namespaced.includes('*/*'));
+  // Helm-created objects are not Argo CD's: no orphaned-resources warnings about them.
+  assert.equal(project.spec.orphanedResources, undefined);
   // Without the installed helm-controller, no cluster role is needed.
-  const k3s = objects(envYaml()).get('bootstrap/02-root/AppProject.mlops-test.k8s.yaml')!;
+  const k3s = objects(envYaml()).get('bootstrap/03-root/AppProject.mlops-test.k8s.yaml')!;
   assert.deepEqual(k3s.spec.clusterResourceWhitelist, [{ group: '', kind: 'Namespace' }]);
 });
 
@@ -89,26 +107,32 @@ test('bootstrap: numbered folders, Argo CD installed by a HelmChart carrying the
   const bootstrap = [...objs.keys()].filter((p) => p.startsWith('bootstrap/'));
   assert.deepEqual(
     [...new Set(bootstrap.map((p) => p.split('/')[1]))],
-    ['00-helm-controller', '01-argocd', '02-root'],
+    ['00-namespaces', '01-helm-controller', '02-argocd', '03-root'],
   );
-  const chart = objs.get('bootstrap/01-argocd/HelmChart.argo-cd.k8s.yaml')!;
+  const chart = objs.get('bootstrap/02-argocd/HelmChart.argo-cd.k8s.yaml')!;
   assert.equal(chart.spec.repo, CHARTS.argoCd.repo);
   assert.equal(chart.spec.version, CHARTS.argoCd.version);
   const values = yaml.load(chart.spec.valuesContent) as Obj;
   for (const [key, lua] of Object.entries(HEALTH_CUSTOMIZATIONS)) assert.equal(values.configs.cm[key], lua);
   // The bootstrap copy has no hooks (kubectl ignores them); the managed copy waits for the install.
-  assert.ok(!bootstrap.some((p) => p.includes('install-gate')));
+  assert.ok(!bootstrap.some((p) => p.includes('install-gate') && !p.endsWith('ResourceQuota.helm-install-jobs.k8s.yaml')));
   assert.ok(objs.has('argocd/Job.argo-cd-install-gate.k8s.yaml'));
   // The same HelmChart: Argo CD adopts what the bootstrap applied.
   assert.deepEqual(objs.get('argocd/HelmChart.argo-cd.k8s.yaml'), chart);
-  const ns = objs.get('bootstrap/01-argocd/Namespace.argocd.k8s.yaml')!;
+  const ns = objs.get('bootstrap/00-namespaces/Namespace.argocd.k8s.yaml')!;
   assert.equal(ns.metadata.labels['pod-security.kubernetes.io/enforce'], 'restricted');
+  // The labels the Application's managedNamespaceMetadata sets later: adopting the namespace changes nothing.
+  assert.deepEqual(ns.metadata.labels, objs.get('apps/Application.test-argocd.k8s.yaml')!.spec.syncPolicy.managedNamespaceMetadata.labels);
 });
 
 test('argocd.install: false emits only the project and root Application for an existing Argo CD', () => {
   const objs = objects(envYaml('argocd:\n  install: false\n'));
   const bootstrap = [...objs.keys()].filter((p) => p.startsWith('bootstrap/'));
-  assert.deepEqual(bootstrap, ['bootstrap/02-root/AppProject.mlops-test.k8s.yaml', 'bootstrap/02-root/Application.test-root.k8s.yaml']);
+  assert.deepEqual(bootstrap, [
+    'bootstrap/00-namespaces/Namespace.sealed-secrets.k8s.yaml',
+    'bootstrap/03-root/AppProject.mlops-test.k8s.yaml',
+    'bootstrap/03-root/Application.test-root.k8s.yaml',
+  ]);
   assert.ok(![...objs.keys()].some((p) => p.startsWith('argocd/')));
 });
 
@@ -156,7 +180,7 @@ function chartWith(props: Partial<ConstructorParameters<typeof HelmChart>[2]> = 
   return chart.toJson();
 }
 
-test('HelmChart: exact version, sorted values, failure policy, backoff, timeout, pinned job image', () => {
+test('HelmChart: exact version, sorted values, failure policy, backoff, timeout, the controller\'s own job image', () => {
   const [cr] = chartWith().filter((o) => o.kind === 'HelmChart');
   assert.equal(cr.apiVersion, 'helm.cattle.io/v1');
   assert.equal(cr.metadata.namespace, 'ns');
@@ -166,24 +190,57 @@ test('HelmChart: exact version, sorted values, failure policy, backoff, timeout,
   assert.equal(cr.spec.backOffLimit, 3);
   assert.equal(cr.spec.timeout, '10m');
   assert.equal(cr.spec.targetNamespace, 'ns');
-  assert.equal(cr.spec.jobImage, imageString(IMAGES.klipperHelm));
+  // The controller running the chart (ours or k3s's) picks the job image it is paired with.
+  assert.equal(cr.spec.jobImage, undefined);
 });
 
-test('HelmChart: the install gate waits for the helm-controller job with least privilege', () => {
+test('HelmChart: the install gate runs the gate program with this spec, least privilege, and a deadline past Helm\'s', () => {
   const objs = chartWith({ timeout: '5m' });
   const job = objs.find((o) => o.kind === 'Job')!;
   assert.equal(job.metadata.annotations['argocd.argoproj.io/hook'], 'Sync');
   assert.equal(job.metadata.annotations['argocd.argoproj.io/sync-wave'], '1');
-  assert.deepEqual(job.spec.template.spec.containers[0].args, [
-    'wait',
-    '--for=condition=complete',
-    'job/helm-install-demo',
-    '--namespace=ns',
-    '--timeout=300s',
-  ]);
+  assert.equal(job.spec.backoffLimit, 0);
+  const container = job.spec.template.spec.containers[0];
+  assert.equal(container.image, imageString(IMAGES.installGate));
+  assert.deepEqual(container.command, ['node', '/gate/gate.js']);
+  const env = Object.fromEntries(container.env.map((e: Obj) => [e.name, e.value]));
+  assert.deepEqual(env, {
+    GATE_NAMESPACE: 'ns',
+    GATE_CHART: 'demo',
+    GATE_TARGET_NAMESPACE: 'ns',
+    GATE_VERSION: '1.2.3',
+    GATE_VALUES: JSON.stringify({ zeta: 1, alpha: { b: 2, a: 1 } }),
+    GATE_TIMEOUT_SECONDS: String(300 + 300),
+    GATE_WAIT_WORKLOADS: 'true',
+  });
+  assert.equal(job.spec.activeDeadlineSeconds, 660);
+  const program = objs.find((o) => o.kind === 'ConfigMap')!;
+  assert.equal(program.metadata.name, 'install-gate');
+  assert.equal(program.data['gate.js'], installGateProgram(), 'the tested program (cluster/install-gate)');
+  assert.deepEqual(job.spec.template.spec.volumes, [{ name: 'gate', configMap: { name: 'install-gate' } }]);
   const role = objs.find((o) => o.kind === 'Role')!;
-  assert.deepEqual(role.rules, [{ apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch'] }]);
-  assert.equal(chartWith({ waitForInstall: false }).length, 1);
+  assert.deepEqual(role.rules, [
+    { apiGroups: ['helm.cattle.io'], resources: ['helmcharts'], resourceNames: ['demo'], verbs: ['get'] },
+    { apiGroups: ['batch'], resources: ['jobs'], resourceNames: ['helm-install-demo'], verbs: ['get'] },
+    { apiGroups: [''], resources: ['secrets'], verbs: ['list'] },
+    { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['get'] },
+  ]);
+  assert.equal(chartWith({ waitForWorkloads: false }).find((o) => o.kind === 'Job')!.spec.template.spec.containers[0].env.find((e: Obj) => e.name === 'GATE_WAIT_WORKLOADS').value, 'false');
+  // Without the gate: the HelmChart and the quota for the helm-controller's critical-priority jobs.
+  assert.deepEqual(chartWith({ waitForInstall: false }).map((o) => o.kind).sort(), ['HelmChart', 'ResourceQuota']);
+});
+
+test('HelmChart: the install jobs\' system-cluster-critical priority is admitted by a quota in the namespace (GKE)', () => {
+  const quota = chartWith().find((o) => o.kind === 'ResourceQuota')!;
+  assert.deepEqual(quota.spec.scopeSelector, { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['system-cluster-critical'] }] });
+});
+
+test('HelmChart: a release that holds data is kept when Argo CD prunes or deletes it; others are not', () => {
+  const kept = chartWith({ holdsData: true, failurePolicy: 'abort' }).find((o) => o.kind === 'HelmChart')!;
+  assert.equal(kept.metadata.annotations['argocd.argoproj.io/sync-options'], 'Delete=false,Prune=false');
+  assert.equal(kept.metadata.labels['mlops-gitops.dev/holds-data'], 'true');
+  const plain = chartWith().find((o) => o.kind === 'HelmChart')!;
+  assert.equal(plain.metadata.annotations['argocd.argoproj.io/sync-options'], undefined);
 });
 
 test('HelmChart: ranges, latest and reinstall of data are refused', () => {
@@ -205,8 +262,56 @@ test('every pinned version is exact', () => {
 
 test('cluster-scoped objects carry no namespace', () => {
   const objs = objects(GENERIC);
-  for (const p of ['helm-controller/ClusterRole.helm-controller.k8s.yaml', 'helm-controller/ClusterRoleBinding.helm-controller.k8s.yaml', 'bootstrap/01-argocd/Namespace.argocd.k8s.yaml']) {
+  for (const p of ['helm-controller/ClusterRole.helm-controller.k8s.yaml', 'helm-controller/ClusterRoleBinding.helm-controller.k8s.yaml', 'bootstrap/00-namespaces/Namespace.argocd.k8s.yaml']) {
     assert.equal(objs.get(p)!.metadata.namespace, undefined, p);
   }
   assert.equal(objs.get('helm-controller/Deployment.helm-controller.k8s.yaml')!.metadata.namespace, 'helm-controller');
+});
+
+test('a private GitOps repository: a sealed repository Secret for Argo CD, the deploy key named by the error', () => {
+  const ssh = envYaml().replace('repoURL: https://git.example.com/org/platform.git', 'repoURL: git@git.example.com:org/platform.git\n  knownHosts: "git.example.com ssh-ed25519 AAAAC3Nza"');
+  const err = userError(() => platformOf(ssh));
+  assert.ok(
+    err.problems.some((p) => p.fix === 'npm run seal -- --env test --namespace argocd --name gitops-repo --key sshPrivateKey --from-file <file>'),
+    err.message,
+  );
+  const objs = new Map(renderPlatform(platformOf(ssh, { lenient: true })).map((f) => [f.path, f.object as Obj]));
+  const secret = objs.get('argocd/SealedSecret.gitops-repo.k8s.yaml')!;
+  assert.equal(secret.spec.template.metadata.labels['argocd.argoproj.io/secret-type'], 'repository');
+  assert.deepEqual(secret.spec.template.data, { type: 'git', url: 'git@git.example.com:org/platform.git' });
+  const values = yaml.load(objs.get('argocd/HelmChart.argo-cd.k8s.yaml')!.spec.valuesContent) as Obj;
+  assert.equal(values.configs.ssh.extraHosts, 'git.example.com ssh-ed25519 AAAAC3Nza');
+
+  const token = envYaml().replace('targetRevision: main', 'targetRevision: main\n  auth: token\n  username: bot');
+  const tokenObjs = new Map(renderPlatform(platformOf(token, { lenient: true })).map((f) => [f.path, f.object as Obj]));
+  assert.deepEqual(tokenObjs.get('argocd/SealedSecret.gitops-repo.k8s.yaml')!.spec.template.data, { type: 'git', url: 'https://git.example.com/org/platform.git', username: 'bot' });
+  // A public repository needs nothing.
+  assert.ok(![...objects(envYaml()).keys()].some((p) => p.includes('gitops-repo')));
+});
+
+test('repository credential settings that cannot apply are errors', () => {
+  const cases: [string, RegExp][] = [
+    [envYaml().replace('repoURL: https://git.example.com/org/platform.git', 'repoURL: git@git.example.com:org/platform.git\n  auth: token'), /\/gitops\/auth: auth selects HTTPS credentials/],
+    [envYaml().replace('targetRevision: main', 'targetRevision: main\n  knownHosts: "x ssh-ed25519 AAAA"'), /\/gitops\/knownHosts: knownHosts pins SSH host keys/],
+    [envYaml().replace('targetRevision: main', 'targetRevision: main\n  username: bot'), /\/gitops\/username: username goes with a token/],
+    [envYaml('argocd:\n  install: false\n').replace('targetRevision: main', 'targetRevision: main\n  auth: token'), /\/gitops\/auth: an existing Argo CD/],
+  ];
+  for (const [text, message] of cases) assert.match(userError(() => platformOf(text)).message, message);
+});
+
+test('a component in a namespace Kubernetes owns (kube-system) is neither created nor relabelled', () => {
+  const objs = objects(envYaml('').replace('components: {}', 'components:\n  sealedSecrets:\n    namespace: kube-system'));
+  assert.ok(!objs.has('bootstrap/00-namespaces/Namespace.kube-system.k8s.yaml'));
+  const app = objs.get('apps/Application.test-sealed-secrets.k8s.yaml')!;
+  assert.equal(app.spec.syncPolicy.managedNamespaceMetadata, undefined);
+  assert.ok(!app.spec.syncPolicy.syncOptions.includes('CreateNamespace=true'));
+});
+
+test('the helm-controller and its job image are pinned as a working pair', () => {
+  assert.equal(helmControllerPairProblem(IMAGES.helmController.tag, IMAGES.klipperHelm.tag), undefined);
+  // The pair the review found: v0.17.7 with klipper-helm v0.9.10 upgrades every chart forever.
+  assert.match(helmControllerPairProblem('v0.17.7', 'v0.9.10-build20251111')!, /needs klipper-helm v0\.13\.3 or later/);
+  assert.match(helmControllerPairProblem('v0.17.4', 'v0.13.0-build20260715')!, /needs klipper-helm v0\.13\.1 or later/);
+  assert.equal(helmControllerPairProblem('v0.17.3', 'v0.9.10-build20251111'), undefined, 'before v0.17.4 the label is not read');
+  assert.equal(compareVersions('v0.13.3-build20260727', 'v0.13.3'), 0);
 });

@@ -163,7 +163,7 @@ test('Karpenter: one NodePool per pool, labels and taints known up front, GPU li
   const cpu = objs.get('node-pools/NodePool.general.k8s.yaml')!;
   assert.equal(cpu.spec.limits, undefined);
   assert.equal(cpu.spec.template.spec.taints.length, 0);
-  const project = objs.get('bootstrap/02-root/AppProject.mlops-prod.k8s.yaml')!;
+  const project = objs.get('bootstrap/03-root/AppProject.mlops-prod.k8s.yaml')!;
   assert.ok(project.spec.clusterResourceWhitelist.some((k: Obj) => k.group === 'karpenter.sh' && k.kind === 'NodePool'));
 });
 

@@ -97,7 +97,7 @@ test('the key Secret manifest is a labelled kubernetes.io/tls Secret behind a wa
   assert.match(header, /PRIVATE KEY of environment "dev": NEVER COMMIT/);
   assert.ok(
     header.includes(
-      'kubectl create namespace sealed-secrets --dry-run=client -o yaml | kubectl apply -f - && kubectl apply -f environments/keys/dev.key.yaml',
+      '{ kubectl get namespace sealed-secrets >/dev/null 2>&1 || kubectl create namespace sealed-secrets; } && kubectl apply -f environments/keys/dev.key.yaml',
     ),
   );
   assert.match(header, /before the sealed-secrets controller starts/);

@@ -94,6 +94,22 @@ test('npm run secrets never re-seals an existing value, unless asked to rotate i
   assert.throws(() => fillSecrets(dir, 'test', { components: WITH_DEMO(), rotate: ['demo/nope'] }), /no such Secret/);
 });
 
+test('npm run secrets --all re-seals every generated value and lists every provided one to seal again', async () => {
+  const dir = await project();
+  const demo = WITH_DEMO({ provided: true });
+  fillSecrets(dir, 'test', { components: demo, random: seededRandom('first') });
+  const file = path.join(dir, 'environments/sealed/test.yaml');
+  const first = fs.readFileSync(file, 'utf8');
+  // Nothing missing: a plain run changes nothing, --all regenerates everything.
+  assert.deepEqual(fillSecrets(dir, 'test', { components: demo }).generated, []);
+  const all = fillSecrets(dir, 'test', { components: demo, all: true, random: seededRandom('second') });
+  assert.deepEqual(all.generated, ['demo/demo-db:password', 'demo/demo-db:url']);
+  assert.equal(all.toProvide.length, 1, 'the provided value, sealed for the old certificate, must be sealed again');
+  assert.match(all.toProvide[0], /--key smtp-password/);
+  assert.notEqual(fs.readFileSync(file, 'utf8'), first);
+  await assert.rejects(secretsMain(['--env', 'test', '--all', '--rotate', 'demo/demo-db'], dir), /--all and --rotate together/);
+});
+
 test('npm run secrets lists values only a person can give, with the seal command', async () => {
   const dir = await project();
   const result = fillSecrets(dir, 'test', { components: WITH_DEMO({ provided: true }) });

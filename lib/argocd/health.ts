@@ -82,38 +82,93 @@ end
 return hs
 `;
 
-/** A CloudNativePG Cluster is healthy when every instance is ready and the operator says so. */
+/**
+ * CloudNativePG Cluster phases (api/v1/cluster_types.go of operator 1.30.0)
+ * that need a person: terminal, or retried but failing until the spec,
+ * the image catalog or a plugin is fixed. Every other phase (switchover,
+ * failing over, creating replicas, upgrades, restarts, applying
+ * configuration) is transient and reported as Progressing.
+ */
+export const CNPG_DEGRADED_PHASES: readonly string[] = [
+  'Cluster is unrecoverable and needs manual intervention',
+  'Invalid cluster definition',
+  'Unable to create required cluster objects',
+  'Cluster cannot proceed to reconciliation due to an unknown plugin being required',
+  'Cluster cannot proceed to reconciliation due to an error while interacting with plugins',
+  'Cluster has incomplete or invalid image catalog',
+  'Cluster cannot execute instance online upgrade due to missing architecture binary',
+  'Waiting for user action',
+];
+
+/** The phase in which every instance serves (the operator's Ready condition is True only in it). */
+export const CNPG_HEALTHY_PHASE = 'Cluster in healthy state';
+
+/** A CloudNativePG Cluster is healthy when every instance is ready and the operator says so; degraded only in a phase that needs a person. */
 export const CNPG_CLUSTER_HEALTH = `local hs = {}
 hs.status = "Progressing"
 hs.message = "Waiting for the PostgreSQL instances"
-if obj.status ~= nil then
-  if obj.status.phase ~= nil then
-    hs.message = obj.status.phase
+local degraded = {
+${CNPG_DEGRADED_PHASES.map((p) => `  [${JSON.stringify(p)}] = true,`).join('\n')}
+}
+if obj.status ~= nil and obj.status.phase ~= nil then
+  local phase = obj.status.phase
+  hs.message = phase
+  if obj.status.phaseReason ~= nil and obj.status.phaseReason ~= "" then
+    hs.message = phase .. ": " .. obj.status.phaseReason
   end
   local ready = obj.status.readyInstances or 0
-  if obj.status.phase == "Cluster in healthy state" and ready == obj.spec.instances then
+  if phase == ${JSON.stringify(CNPG_HEALTHY_PHASE)} and ready == obj.spec.instances then
     hs.status = "Healthy"
-  elseif obj.status.phase ~= nil and string.find(string.lower(obj.status.phase), "fail") then
+  elseif degraded[phase] then
     hs.status = "Degraded"
   end
 end
 return hs
 `;
 
-/** A CloudNativePG Database is healthy once the operator applied it to the current generation. */
+/**
+ * A CloudNativePG Database is healthy once the instance manager applied its
+ * current generation. A failed apply is retried every 30 s (a role or the
+ * primary not ready yet is normal on the first sync), so it stays
+ * Progressing with the error as message; only a conflict with another
+ * Database object, which never resolves by itself, is Degraded.
+ */
 export const CNPG_DATABASE_HEALTH = `local hs = {}
 hs.status = "Progressing"
 hs.message = "Waiting for the operator to create the database"
 if obj.status ~= nil then
-  if obj.status.observedGeneration ~= nil and obj.metadata.generation ~= nil and obj.status.observedGeneration < obj.metadata.generation then
-    return hs
-  end
-  if obj.status.applied == true then
+  local current = obj.status.observedGeneration ~= nil and obj.metadata.generation ~= nil and obj.status.observedGeneration >= obj.metadata.generation
+  if obj.status.applied == true and current then
     hs.status = "Healthy"
     hs.message = "Database applied"
   elseif obj.status.applied == false then
-    hs.status = "Degraded"
-    hs.message = obj.status.message or "Database not applied"
+    local message = obj.status.message or "Database not applied"
+    if string.find(message, "is already managed by", 1, true) then
+      hs.status = "Degraded"
+      hs.message = message
+    else
+      hs.message = "Retrying: " .. message
+    end
+  elseif obj.status.message ~= nil and obj.status.message ~= "" then
+    hs.message = obj.status.message
+  end
+end
+return hs
+`;
+
+/**
+ * Argo CD keeps an Ingress Progressing until the ingress controller reports
+ * a load-balancer address, which some never do (Traefik without a published
+ * service, clusters without load balancers), and then every later sync wave
+ * waits forever. Nothing in the platform needs that address: an Ingress is
+ * healthy once it exists, and the message says whether it has one.
+ */
+export const INGRESS_HEALTH = `local hs = {}
+hs.status = "Healthy"
+hs.message = "No load-balancer address reported by the ingress controller yet"
+if obj.status ~= nil and obj.status.loadBalancer ~= nil and obj.status.loadBalancer.ingress ~= nil then
+  for _, i in ipairs(obj.status.loadBalancer.ingress) do
+    hs.message = "Address " .. (i.hostname or i.ip or "")
   end
 end
 return hs
@@ -126,4 +181,5 @@ export const HEALTH_CUSTOMIZATIONS: Readonly<Record<string, string>> = {
   'resource.customizations.health.bitnami.com_SealedSecret': SEALEDSECRET_HEALTH,
   'resource.customizations.health.postgresql.cnpg.io_Cluster': CNPG_CLUSTER_HEALTH,
   'resource.customizations.health.postgresql.cnpg.io_Database': CNPG_DATABASE_HEALTH,
+  'resource.customizations.health.networking.k8s.io_Ingress': INGRESS_HEALTH,
 };

@@ -1,11 +1,12 @@
 /**
- * `npm run secrets -- --env <env> [--rotate <namespace>/<name>] [--dry-run]`
+ * `npm run secrets -- --env <env> [--rotate <namespace>/<name>]... [--all] [--dry-run]`
  *
  * Fills every generated credential the environment needs and does not have
  * yet with a strong random value, sealed with the environment's certificate.
  * Existing values are never re-sealed (git shows no churn) unless `--rotate`
- * names their Secret. Values only a person can give are listed with the
- * exact `npm run seal` command.
+ * names their Secret, or `--all` re-seals everything (after a new sealing
+ * key). Values only a person can give are listed with the exact
+ * `npm run seal` command.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -20,10 +21,12 @@ import { parseArgs, required } from './args';
 import { readPlatformInputs, selectEnvironments } from './environments';
 import { runCli } from './run';
 
-const USAGE = `Usage: npm run secrets -- --env <env> [--rotate <namespace>/<name>]... [--dry-run]
+const USAGE = `Usage: npm run secrets -- --env <env> [--rotate <namespace>/<name>]... [--all] [--dry-run]
 
 Generates and seals every missing generated credential of the environment.
   --rotate NS/NAME  new values for that Secret's generated keys, and for every Secret sharing one of them
+  --all             new values for every generated key (after replacing the sealing certificate),
+                    and the seal commands for every value a person provided
   --dry-run         print what would change, write nothing`;
 
 export interface SecretsResult {
@@ -37,13 +40,13 @@ export interface SecretsResult {
 export function fillSecrets(
   root: string,
   env: string,
-  options: { rotate?: readonly string[]; dryRun?: boolean; random?: (n: number) => Buffer; components?: readonly ComponentFactory[] } = {},
+  options: { rotate?: readonly string[]; all?: boolean; dryRun?: boolean; random?: (n: number) => Buffer; components?: readonly ComponentFactory[] } = {},
 ): SecretsResult {
   const inputs = readPlatformInputs(root, env);
   const platform = buildPlatform(inputs, { lenient: true, ...(options.components ? { components: options.components } : {}) });
   const { catalog } = platform;
-  const rotate = new Set(options.rotate ?? []);
   const known = new Set(catalog.requirements.map((r) => `${r.namespace}/${r.name}`));
+  const rotate = new Set(options.all ? known : (options.rotate ?? []));
   const unknown = [...rotate].filter((r) => !known.has(r));
   if (unknown.length > 0) {
     throw new UserError({
@@ -109,7 +112,8 @@ export function fillSecrets(
       }
     }
     for (const k of r.keys) {
-      if (k.source.kind === 'provided' && missing.has(`${id}:${k.key}`)) {
+      // A provided value sealed for the old certificate must be sealed again by the person who has it.
+      if (k.source.kind === 'provided' && (missing.has(`${id}:${k.key}`) || options.all)) {
         toProvide.push(`${catalog.sealCommand(r, k.key)}    # ${k.description}: ${k.source.hint}`);
       }
     }
@@ -123,7 +127,7 @@ export function fillSecrets(
 }
 
 export async function main(argv: readonly string[], root = process.cwd()): Promise<number> {
-  const args = parseArgs(argv, { env: { value: true }, rotate: { value: true, repeat: true }, 'dry-run': { value: false }, help: { value: false } }, USAGE);
+  const args = parseArgs(argv, { env: { value: true }, rotate: { value: true, repeat: true }, all: { value: false }, 'dry-run': { value: false }, help: { value: false } }, USAGE);
   if (args.switches.has('help')) {
     console.log(USAGE);
     return 0;
@@ -132,12 +136,14 @@ export async function main(argv: readonly string[], root = process.cwd()): Promi
   const env = required(args, 'env', USAGE);
   selectEnvironments(root, [env]);
   const dryRun = args.switches.has('dry-run');
-  const result = fillSecrets(root, env, { rotate: args.flags.rotate ?? [], dryRun });
+  const all = args.switches.has('all');
+  if (all && args.flags.rotate) throw new UserError({ message: '--all and --rotate together', fix: '--all already rotates every Secret: drop --rotate' });
+  const result = fillSecrets(root, env, { rotate: args.flags.rotate ?? [], all, dryRun });
   const verb = dryRun ? 'would generate' : 'generated and sealed';
   if (result.generated.length === 0) console.log(`${env}: every generated credential is already sealed`);
   for (const g of result.generated) console.log(`${env}: ${verb} ${g}`);
   if (result.toProvide.length > 0) {
-    console.log(`${env}: values only a person can provide, still missing:`);
+    console.log(`${env}: values only a person can provide, ${all ? 'to seal again with the new certificate' : 'still missing'}:`);
     for (const c of result.toProvide) console.log(`  ${c}`);
   }
   return 0;

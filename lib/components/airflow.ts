@@ -265,7 +265,14 @@ export function airflowValues(v: ValuesInput): Record<string, unknown> {
   const small = res(['50m', '500m'], ['128Mi', '512Mi']);
   const medium = res(['250m', '1'], ['512Mi', '2Gi']);
   const job = {
-    useHelmHooks: false,
+    // Helm installs this chart (the helm-controller's job runs `helm
+    // upgrade`), so the migration and create-user Jobs stay Helm hooks
+    // (post-install, post-upgrade, deleted before the next run and on
+    // success). `false` is for Argo CD rendering the chart itself: the Jobs
+    // would become plain objects with fixed names, and the next upgrade
+    // that changes their pod template would fail on the immutable Job spec.
+    useHelmHooks: true,
+    // The jobs need only the database (and the admin password below), not the tasks' environment.
     applyCustomEnv: false,
     resources: medium,
   };
@@ -298,8 +305,6 @@ export function airflowValues(v: ValuesInput): Record<string, unknown> {
     webserverSecretKeySecretName: 'airflow-webserver-secret-key',
     apiSecretKeySecretName: 'airflow-api-secret-key',
     jwtSecretName: 'airflow-jwt-secret',
-    // Under Argo CD the jobs must be plain resources, not Helm hooks, and
-    // must not take the global env (which references the chart's own Secrets).
     migrateDatabaseJob: job,
     createUserJob: {
       ...job,

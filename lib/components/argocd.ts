@@ -6,14 +6,15 @@
  * Its configuration carries the health checks the app-of-apps depends on
  * (lib/argocd/health.ts).
  */
-import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HEALTH_CUSTOMIZATIONS } from '../argocd/health';
 import { EnvironmentConfig, Resources } from '../config/environment';
 import { CHARTS } from '../config/versions';
 import { ComponentChart, FolderChart, Tier } from '../constructs/component';
 import { HelmChart } from '../constructs/helm-chart';
-import { componentLabels, PodSecurityLevel, podSecurityLabels } from '../constructs/labels';
+import { SealedSecret } from '../constructs/sealed-secret';
+import { SecretCatalog } from '../secrets/catalog';
+import { componentLabels, PodSecurityLevel } from '../constructs/labels';
 
 const NAME = 'argocd';
 
@@ -40,6 +41,7 @@ export function argoCdValues(config: EnvironmentConfig): Record<string, unknown>
     crds: { install: true, keep: true },
     configs: {
       cm: { ...HEALTH_CUSTOMIZATIONS },
+      ...(config.gitops.knownHosts ? { ssh: { extraHosts: config.gitops.knownHosts } } : {}),
       // TLS ends at the ingress controller.
       params: { 'server.insecure': true },
     },
@@ -74,9 +76,33 @@ function addArgoCdChart(scope: Construct, config: EnvironmentConfig, waitForInst
   });
 }
 
+/** The repository Secret Argo CD reads dist/ with, and its bootstrap twin (README, "A private repository"). */
+export const REPOSITORY_SECRET = 'gitops-repo';
+
+/**
+ * The credentials of a private GitOps repository as an Argo CD repository
+ * Secret, sealed: a deploy key for SSH URLs, a token for `auth: token`.
+ */
+function addRepositorySecret(scope: Construct, config: EnvironmentConfig, catalog: SecretCatalog): void {
+  const { gitops } = config;
+  if (gitops.credentials === 'none') return;
+  new SealedSecret(scope, 'repository', {
+    catalog,
+    component: NAME,
+    name: REPOSITORY_SECRET,
+    // Argo CD finds repository Secrets by this label, in its own namespace.
+    labels: { ...componentLabels(NAME), 'argocd.argoproj.io/secret-type': 'repository' },
+    plainData: { type: 'git', url: gitops.repoURL, ...(gitops.credentials === 'token' ? { username: gitops.username } : {}) },
+    keys:
+      gitops.credentials === 'ssh'
+        ? [{ key: 'sshPrivateKey', description: `private key with read access to ${gitops.repoURL}`, source: { kind: 'provided', hint: `a read-only deploy key of ${gitops.repoURL}` } }]
+        : [{ key: 'password', description: `token with read access to ${gitops.repoURL}`, source: { kind: 'provided', hint: `a read-only access token for ${gitops.repoURL}` } }],
+  });
+}
+
 /** Argo CD managing its own installation after the bootstrap. */
 export class ArgoCdChart extends ComponentChart {
-  constructor(scope: Construct, config: EnvironmentConfig) {
+  constructor(scope: Construct, config: EnvironmentConfig, catalog: SecretCatalog) {
     const pss = argoCdPodSecurity(config);
     super(scope, {
       name: NAME,
@@ -87,19 +113,14 @@ export class ArgoCdChart extends ComponentChart {
       ...(pss.reason ? { podSecurityReason: pss.reason } : {}),
     });
     addArgoCdChart(this, config, true);
+    addRepositorySecret(this, config, catalog);
   }
 }
 
-/** The first install of Argo CD, applied by hand: its namespace and HelmChart. */
+/** The first install of Argo CD, applied by hand: its HelmChart (the namespace comes from bootstrap/00-namespaces). */
 export class ArgoCdBootstrapChart extends FolderChart {
   constructor(scope: Construct, id: string, folder: string, config: EnvironmentConfig) {
     super(scope, id, folder, config.argocd.namespace);
-    new k8s.KubeNamespace(this, 'namespace', {
-      metadata: {
-        name: config.argocd.namespace,
-        labels: { ...componentLabels(NAME), ...podSecurityLabels(argoCdPodSecurity(config).level) },
-      },
-    });
     addArgoCdChart(this, config, false);
   }
 }

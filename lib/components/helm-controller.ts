@@ -11,7 +11,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IMAGES, imageString } from '../config/versions';
 import { ComponentChart, FolderChart, Tier } from '../constructs/component';
-import { componentLabels, podSecurityLabels } from '../constructs/labels';
+import { componentLabels } from '../constructs/labels';
 import { containerResources, finishPodTemplate } from '../constructs/workload';
 
 export const HELM_CONTROLLER_NAMESPACE = 'helm-controller';
@@ -88,13 +88,10 @@ export class HelmControllerChart extends ComponentChart {
   }
 }
 
-/** The same controller in the bootstrap folder, with its namespace, for `kubectl apply`. */
+/** The same controller in the bootstrap folder, for `kubectl apply` (its namespace comes from bootstrap/00-namespaces). */
 export class HelmControllerBootstrapChart extends FolderChart {
   constructor(scope: Construct, id: string, folder: string) {
     super(scope, id, folder, HELM_CONTROLLER_NAMESPACE);
-    new k8s.KubeNamespace(this, 'namespace', {
-      metadata: { name: HELM_CONTROLLER_NAMESPACE, labels: { ...componentLabels(NAME), ...podSecurityLabels('restricted') } },
-    });
     addHelmController(this);
   }
 }

@@ -54,7 +54,7 @@ export const COMPONENTS: readonly ComponentFactory[] = [
   {
     name: 'argocd',
     enabled: (c) => c.argocd.install,
-    create: ({ app, config }) => new ArgoCdChart(app, config),
+    create: ({ app, config, catalog }) => new ArgoCdChart(app, config, catalog),
   },
   {
     name: 'gpu',

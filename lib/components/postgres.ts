@@ -22,6 +22,7 @@ import {
 } from '../../imports/cnpg-scheduledbackup-postgresql.cnpg.io';
 import { EnvironmentConfig, InClusterDatabaseConfig } from '../config/environment';
 import { IMAGES, imageString } from '../config/versions';
+import { HOLDS_DATA_LABEL, KEEP_ON_REMOVAL } from '../constructs/labels';
 import { ComponentChart, Tier } from '../constructs/component';
 import { allowIngress, denyAllIngress } from '../constructs/network-policy';
 import { SealedSecret } from '../constructs/sealed-secret';
@@ -58,7 +59,8 @@ export class PostgresChart extends ComponentChart {
     const backup = db.backup ? this.backup(data, catalog, labels, db.backup.retention) : undefined;
 
     new Cluster(this, 'cluster', {
-      metadata: { name: POSTGRES_CLUSTER, labels },
+      // The operator owns the instances' volumes: deleting the Cluster deletes every database.
+      metadata: { name: POSTGRES_CLUSTER, labels: { ...labels, [HOLDS_DATA_LABEL]: 'true' }, annotations: { ...KEEP_ON_REMOVAL } },
       spec: {
         instances: db.instances,
         imageName: imageString(IMAGES.postgres),

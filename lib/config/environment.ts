@@ -84,6 +84,17 @@ export interface GitOpsConfig {
    * @default 'dist'
    */
   readonly path: string;
+  /**
+   * What Argo CD needs to read a private repository: an SSH deploy key (SSH
+   * URLs), a token (`auth: token`), or nothing (a public HTTPS repository).
+   * Sealed into the repository Secret when the platform installs Argo CD.
+   * @default 'ssh' for SSH URLs, else 'none'
+   */
+  readonly credentials: 'none' | 'ssh' | 'token';
+  /** User name sent with the token. @default 'git' */
+  readonly username: string;
+  /** known_hosts lines for an SSH git server Argo CD's defaults do not cover. */
+  readonly knownHosts?: string;
 }
 
 export interface SealingConfig {
@@ -435,6 +446,9 @@ export function resolveEnvironment(name: string, file: string, raw: EnvironmentF
       repoURL: raw.gitops.repoURL,
       targetRevision: raw.gitops.targetRevision,
       path: (raw.gitops.path ?? 'dist').replace(/\/+$/, ''),
+      credentials: !raw.gitops.repoURL.startsWith('https://') ? 'ssh' : raw.gitops.auth === 'token' ? 'token' : 'none',
+      username: raw.gitops.username ?? 'git',
+      ...(raw.gitops.knownHosts !== undefined ? { knownHosts: raw.gitops.knownHosts } : {}),
     },
     sealing: { certificate: raw.sealing?.certificate ?? `environments/certs/${name}.pem` },
     argocd: {

@@ -131,6 +131,23 @@ function semanticProblems(source: YamlSource, config: EnvironmentConfig): Proble
     );
   }
   const raw = source.data as EnvironmentFile;
+  const gitops = config.gitops;
+  if (gitops.credentials === 'ssh' && raw.gitops.auth !== undefined) {
+    at('/gitops/auth', `auth selects HTTPS credentials, but ${gitops.repoURL} is reached over SSH (a sealed deploy key)`, 'remove gitops.auth, or use an https:// URL');
+  }
+  if (gitops.credentials !== 'ssh' && raw.gitops.knownHosts !== undefined) {
+    at('/gitops/knownHosts', 'knownHosts pins SSH host keys, but the repository is reached over HTTPS', 'remove gitops.knownHosts, or use an SSH URL such as git@host:org/repo.git');
+  }
+  if (gitops.credentials !== 'token' && raw.gitops.username !== undefined) {
+    at('/gitops/username', 'username goes with a token, but gitops.auth is not "token"', 'set gitops.auth: token, or remove gitops.username');
+  }
+  if (!config.argocd.install && (raw.gitops.auth === 'token' || raw.gitops.knownHosts !== undefined)) {
+    at(
+      raw.gitops.auth === 'token' ? '/gitops/auth' : '/gitops/knownHosts',
+      'an existing Argo CD (argocd.install: false) reads the repository with the credentials and host keys configured in it',
+      'remove it here and add the repository to that Argo CD (argocd repo add ...)',
+    );
+  }
   if (raw.database?.external) {
     for (const key of ['instances', 'storageSize', 'resources', 'backup'] as const) {
       if (raw.database[key] !== undefined) {

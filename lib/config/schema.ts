@@ -184,6 +184,9 @@ export const environmentSchema = {
         repoURL: { type: 'string', pattern: PATTERNS.gitUrl.pattern },
         targetRevision: { type: 'string', pattern: PATTERNS.gitRevision.pattern },
         path: { type: 'string', pattern: PATTERNS.relativePath.pattern },
+        auth: { enum: ['none', 'token'], description: 'HTTPS repositories: `token` when Argo CD needs a token to read it. SSH URLs always use a deploy key.' },
+        username: { type: 'string', minLength: 1, description: 'User name sent with the token.' },
+        knownHosts: { type: 'string', minLength: 1, description: 'known_hosts lines of an SSH git server Argo CD does not know yet.' },
       },
     },
     sealing: {

@@ -105,12 +105,17 @@ export const CHARTS = {
 } as const satisfies Record<string, ChartRef>;
 
 export const IMAGES = {
-  /** k3s-io/helm-controller release v0.17.7 (CRDs in imports/ are from the same tag). */
+  /** k3s-io/helm-controller release v0.17.7 (CRDs in imports/ are from the same tag); paired with klipperHelm below. */
   helmController: { repository: 'docker.io/rancher/helm-controller', tag: 'v0.17.7' },
-  /** The job image helm-controller runs `helm` in, set on every HelmChart so k3s and standalone controllers agree. */
-  klipperHelm: { repository: 'ghcr.io/k3s-io/klipper-helm', tag: 'v0.9.10-build20251111' },
-  /** kubectl without a shell, for the jobs that wait on a Helm install. */
-  kubectl: { repository: 'registry.k8s.io/kubectl', tag: 'v1.32.9' },
+  /**
+   * The job image our helm-controller runs `helm` in (its DEFAULT_JOB_IMAGE):
+   * Helm v4.1.4. Must satisfy HELM_CONTROLLER_JOB_IMAGES for the controller
+   * above. HelmCharts set no `jobImage`, so k3s and RKE2 keep the job image
+   * their own controller is paired with.
+   */
+  klipperHelm: { repository: 'ghcr.io/k3s-io/klipper-helm', tag: 'v0.13.3-build20260727' },
+  /** Node.js for the install gate (cluster/install-gate), a stock image: the program comes in a ConfigMap. */
+  installGate: { repository: 'docker.io/library/node', tag: '22.20.0-alpine3.22' },
   /** The sealed-secrets controller; must match CHARTS.sealedSecrets.appVersion. */
   sealedSecretsController: { repository: 'docker.io/bitnami/sealed-secrets-controller', tag: '0.36.6' },
   /**
@@ -147,3 +152,37 @@ export const IMAGES = {
   /** AWS CLI v2, for creating buckets on an external S3 endpoint (it understands IRSA and the like). */
   awsCli: { repository: 'docker.io/amazon/aws-cli', tag: '2.15.0' },
 } as const satisfies Record<string, ImageRef>;
+
+/**
+ * The oldest klipper-helm job image each helm-controller release works with,
+ * from the controller's source (pkg/controllers/chart/chart.go) and
+ * klipper-helm's `entry` script:
+ * - v0.17.4 treats a finished install as current only when the newest Helm
+ *   release carries the `helmcharts.helm.cattle.io/configHash` label, which
+ *   klipper-helm writes from v0.13.0 (v0.13.0 itself misreads the release:
+ *   fixed in v0.13.1). An older image makes the controller upgrade every
+ *   chart again and again.
+ * - v0.17.7 passes `spec.serverSide` and `spec.forceConflicts` to the job,
+ *   which klipper-helm reads from v0.13.3.
+ */
+export const HELM_CONTROLLER_JOB_IMAGES: readonly { readonly controller: string; readonly minimumJobImage: string }[] = [
+  { controller: 'v0.17.4', minimumJobImage: 'v0.13.1' },
+  { controller: 'v0.17.7', minimumJobImage: 'v0.13.3' },
+];
+
+/** Compares the numeric major.minor.patch of two versions (`v` prefix and suffixes ignored). */
+export function compareVersions(a: string, b: string): number {
+  const parts = (v: string) => (/^v?(\d+)\.(\d+)\.(\d+)/.exec(v) ?? [0, 0, 0, 0]).slice(1).map(Number);
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return 0;
+}
+
+/** Why a helm-controller and a job image do not work together, or undefined when they do. */
+export function helmControllerPairProblem(controller: string, jobImage: string): string | undefined {
+  const rule = [...HELM_CONTROLLER_JOB_IMAGES].reverse().find((r) => compareVersions(controller, r.controller) >= 0);
+  if (rule && compareVersions(jobImage, rule.minimumJobImage) < 0) {
+    return `helm-controller ${controller} needs klipper-helm ${rule.minimumJobImage} or later, not ${jobImage}`;
+  }
+  return undefined;
+}

@@ -5,7 +5,7 @@
 import { Construct } from 'constructs';
 import { Application } from '../../imports/argocd-application-argoproj.io';
 import { AppProject } from '../../imports/argocd-appproject-argoproj.io';
-import { syncWave } from './labels';
+import { KEEP_ON_REMOVAL, syncWave } from './labels';
 
 /** Where Argo CD reads manifests from. */
 export interface GitSource {
@@ -52,6 +52,12 @@ export interface ArgoApplicationProps {
    * @default true
    */
   readonly cascadeDelete?: boolean;
+  /**
+   * Never pruned or deleted by a sync of the Application that manages this
+   * one (the root Application, which manages itself).
+   * @default false
+   */
+  readonly keep?: boolean;
 }
 
 export class ArgoApplication extends Construct {
@@ -66,7 +72,7 @@ export class ArgoApplication extends Construct {
       metadata: {
         name: props.name,
         labels: props.labels ?? {},
-        annotations: syncWave(props.wave),
+        annotations: { ...syncWave(props.wave), ...(props.keep ? KEEP_ON_REMOVAL : {}) },
         ...((props.cascadeDelete ?? true) ? { finalizers: ['resources-finalizer.argocd.argoproj.io'] } : {}),
       },
       spec: {
@@ -100,6 +106,8 @@ export interface ArgoProjectProps {
   readonly clusterResources: readonly GroupKind[];
   /** Namespaced kinds Applications may manage; nothing else. */
   readonly namespacedResources: readonly GroupKind[];
+  /** Sync wave in apps/. */
+  readonly wave: number;
   readonly labels?: Record<string, string>;
 }
 
@@ -109,7 +117,8 @@ export class ArgoProject extends Construct {
   constructor(scope: Construct, id: string, props: ArgoProjectProps) {
     super(scope, id);
     new AppProject(this, 'resource', {
-      metadata: { name: props.name, labels: props.labels ?? {} },
+      // Before the Applications that belong to it, and never removed from under them.
+      metadata: { name: props.name, labels: props.labels ?? {}, annotations: { ...syncWave(props.wave), ...KEEP_ON_REMOVAL } },
       spec: {
         description: props.description,
         sourceRepos: [...props.sourceRepos],
@@ -118,7 +127,8 @@ export class ArgoProject extends Construct {
           .map((d) => ({ server: d.server, namespace: d.namespace })),
         clusterResourceWhitelist: [...props.clusterResources].sort(byGroupKind).map((r) => ({ group: r.group, kind: r.kind })),
         namespaceResourceWhitelist: [...props.namespacedResources].sort(byGroupKind).map((r) => ({ group: r.group, kind: r.kind })),
-        orphanedResources: { warn: true },
+        // No orphaned-resources monitoring: the helm-controller creates every
+        // chart's objects outside Argo CD, and each would be reported.
       },
     });
   }

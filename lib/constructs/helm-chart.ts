@@ -10,8 +10,9 @@ import { Construct } from 'constructs';
 import { HelmChart as HelmChartCr, HelmChartSpecFailurePolicy } from '../../imports/helmchart-helm.cattle.io';
 import { ChartRef, EXACT_VERSION, IMAGES, imageString } from '../config/versions';
 import { stableYaml } from '../yaml';
-import { syncHook, syncWave } from './labels';
-import { resourceRequirements, restrictedContainer, restrictedPod, scratchVolume } from './pod';
+import { HOLDS_DATA_LABEL, KEEP_ON_REMOVAL, syncHook, syncWave } from './labels';
+import { installGateProgram } from '../../cluster/install-gate/gate';
+import { resourceRequirements, restrictedContainer, restrictedPod } from './pod';
 
 /** How the helm-controller reacts to a failed install or upgrade. */
 export type FailurePolicy = 'abort' | 'retry' | 'reinstall';
@@ -24,8 +25,12 @@ export interface HelmChartProps {
   /** Chart values; written to `valuesContent` as YAML with sorted keys. */
   readonly values: Record<string, unknown>;
   /**
-   * Whether the release holds data (volumes, databases). Such a release may
-   * never use `reinstall`, which uninstalls it, and its volumes, on failure.
+   * Whether uninstalling the release destroys data: its volumes or
+   * databases, or CRDs whose objects hold data (an operator's chart, Argo CD,
+   * sealed-secrets). Such a release is kept when its Application prunes or
+   * deletes it (KEEP_ON_REMOVAL: the helm-controller would otherwise run
+   * `helm uninstall`), and may never use `reinstall`, which uninstalls it on
+   * a failed upgrade.
    */
   readonly holdsData: boolean;
   /**
@@ -55,9 +60,24 @@ export interface HelmChartProps {
    * @default true
    */
   readonly waitForInstall?: boolean;
+  /**
+   * With the gate: also wait until every Deployment, StatefulSet and
+   * DaemonSet of the release is rolled out (an operator's webhook serves
+   * before later waves create its custom resources).
+   * @default true
+   */
+  readonly waitForWorkloads?: boolean;
   /** Labels for every object. */
   readonly labels?: Record<string, string>;
 }
+
+/** The gate program's ConfigMap, one per namespace. */
+const GATE_PROGRAM = 'install-gate';
+const GATE_PROGRAM_ID = 'install-gate-program';
+/** Seconds the gate waits beyond Helm's timeout: the controller creating the Job, workloads rolling out. */
+const GATE_SLACK_SECONDS = 300;
+/** The `node` user of the official node images. */
+const NODE_USER = 1000;
 
 const DURATION = /^([0-9]+)(s|m|h)$/;
 
@@ -67,6 +87,25 @@ function seconds(duration: string): number {
   return Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'];
 }
 
+
+/**
+ * The helm-controller runs its install Jobs with the `system-cluster-critical`
+ * priority class (hard-coded since v0.16.19). GKE, and any cluster whose
+ * ResourceQuota admission limits critical priority classes, admits such pods
+ * outside kube-system only where a ResourceQuota covering that class exists:
+ * one per namespace with HelmCharts, harmless elsewhere.
+ */
+function addHelmJobQuota(chart: Chart, labels: Record<string, string>): void {
+  if (chart.node.tryFindChild(HELM_JOB_QUOTA)) return;
+  new k8s.KubeResourceQuota(chart, HELM_JOB_QUOTA, {
+    metadata: { name: HELM_JOB_QUOTA, labels, annotations: syncWave(-1) },
+    spec: {
+      hard: { pods: k8s.Quantity.fromString('10') },
+      scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['system-cluster-critical'] }] },
+    },
+  });
+}
+const HELM_JOB_QUOTA = 'helm-install-jobs';
 
 export class HelmChart extends Construct {
   /** The HelmChart CR. */
@@ -92,7 +131,11 @@ export class HelmChart extends Construct {
     this.installJobName = `helm-install-${props.name}`;
 
     this.resource = new HelmChartCr(this, 'chart', {
-      metadata: { name: props.name, labels, annotations: syncWave(0) },
+      metadata: {
+        name: props.name,
+        labels: props.holdsData ? { ...labels, [HOLDS_DATA_LABEL]: 'true' } : labels,
+        annotations: { ...syncWave(0), ...(props.holdsData ? KEEP_ON_REMOVAL : {}) },
+      },
       spec: {
         repo: props.chart.repo,
         chart: props.chart.chart,
@@ -103,29 +146,54 @@ export class HelmChart extends Construct {
         failurePolicy: props.failurePolicy as HelmChartSpecFailurePolicy,
         backOffLimit: props.backOffLimit ?? 3,
         timeout,
-        jobImage: imageString(IMAGES.klipperHelm),
+        // No jobImage: the controller that runs this chart (ours, with
+        // DEFAULT_JOB_IMAGE, or the one k3s and RKE2 ship) uses the job
+        // image it is paired with (lib/config/versions.ts).
       },
     });
 
+    addHelmJobQuota(Chart.of(this), labels);
+
     if (props.waitForInstall ?? true) {
-      this.addInstallGate(props.name, namespace, seconds(timeout), labels);
+      if (this.targetNamespace !== namespace) throw new Error(`HelmChart ${props.name}: the install gate needs targetNamespace to be the chart's namespace`);
+      this.addInstallGate(props, namespace, seconds(timeout), labels);
     }
   }
 
   /**
-   * A Sync hook Job (wave 1, after the HelmChart in wave 0) that waits for the
-   * helm-controller's install Job. Its ServiceAccount may only read Jobs in
-   * this namespace.
+   * A Sync hook Job (wave 1, after the HelmChart in wave 0) that runs the
+   * install gate (cluster/install-gate/gate.ts): it passes once Helm's
+   * newest release of this chart is deployed with this chart version and
+   * these values and carries the install Job's config hash, and, with
+   * `waitForWorkloads`, once the release's workloads are rolled out. It fails
+   * fast on a failed install. Its ServiceAccount may read this HelmChart,
+   * its install Job, the namespace's Helm release Secrets and workloads.
    */
-  private addInstallGate(name: string, namespace: string, timeoutSeconds: number, labels: Record<string, string>): void {
+  private addInstallGate(props: HelmChartProps, namespace: string, timeoutSeconds: number, labels: Record<string, string>): void {
+    const name = props.name;
     const gate = `${name}-install-gate`;
+    // Waiting for the controller to create the Job, then for the workloads to roll out.
+    const gateSeconds = timeoutSeconds + GATE_SLACK_SECONDS;
+    const chart = Chart.of(this);
+    if (!chart.node.tryFindChild(GATE_PROGRAM_ID)) {
+      new k8s.KubeConfigMap(chart, GATE_PROGRAM_ID, {
+        metadata: { name: GATE_PROGRAM, labels, annotations: syncWave(-1) },
+        data: { 'gate.js': installGateProgram() },
+      });
+    }
     const sa = new k8s.KubeServiceAccount(this, 'gate-sa', {
       metadata: { name: gate, labels },
       automountServiceAccountToken: true,
     });
     const role = new k8s.KubeRole(this, 'gate-role', {
       metadata: { name: gate, labels },
-      rules: [{ apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch'] }],
+      rules: [
+        { apiGroups: ['helm.cattle.io'], resources: ['helmcharts'], resourceNames: [name], verbs: ['get'] },
+        { apiGroups: ['batch'], resources: ['jobs'], resourceNames: [this.installJobName], verbs: ['get'] },
+        // Helm's release records have a name per revision: list, filtered by label.
+        { apiGroups: [''], resources: ['secrets'], verbs: ['list'] },
+        { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['get'] },
+      ],
     });
     new k8s.KubeRoleBinding(this, 'gate-binding', {
       metadata: { name: gate, labels },
@@ -133,43 +201,41 @@ export class HelmChart extends Construct {
       subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace }],
     });
     new k8s.KubeJob(this, 'gate-job', {
-      metadata: {
-        name: gate,
-        labels,
-        annotations: syncHook(1),
-      },
+      metadata: { name: gate, labels, annotations: syncHook(1) },
       spec: {
-        backoffLimit: 2,
-        activeDeadlineSeconds: timeoutSeconds + 300,
+        // The gate retries inside; a failure is the answer, not a flake.
+        backoffLimit: 0,
+        activeDeadlineSeconds: gateSeconds + 60,
         template: {
           metadata: { labels },
           spec: {
             serviceAccountName: sa.name,
             restartPolicy: 'Never',
-            // The kubectl image is distroless; 65532 is its conventional nonroot user.
-            securityContext: restrictedPod(65532),
+            // The node image's own user.
+            securityContext: restrictedPod(NODE_USER),
             containers: [
               {
-                name: 'wait',
-                image: imageString(IMAGES.kubectl),
-                args: [
-                  'wait',
-                  '--for=condition=complete',
-                  `job/${this.installJobName}`,
-                  `--namespace=${namespace}`,
-                  `--timeout=${timeoutSeconds}s`,
+                name: 'gate',
+                image: imageString(IMAGES.installGate),
+                command: ['node', `/gate/gate.js`],
+                env: [
+                  { name: 'GATE_NAMESPACE', value: namespace },
+                  { name: 'GATE_CHART', value: name },
+                  { name: 'GATE_TARGET_NAMESPACE', value: this.targetNamespace },
+                  { name: 'GATE_VERSION', value: props.chart.version },
+                  { name: 'GATE_VALUES', value: JSON.stringify(props.values) },
+                  { name: 'GATE_TIMEOUT_SECONDS', value: String(gateSeconds) },
+                  { name: 'GATE_WAIT_WORKLOADS', value: String(props.waitForWorkloads ?? true) },
                 ],
-                // kubectl writes its discovery cache under $HOME.
-                env: [{ name: 'HOME', value: '/tmp' }],
-                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+                volumeMounts: [{ name: 'gate', mountPath: '/gate', readOnly: true }],
                 resources: resourceRequirements({
-                  requests: { cpu: '10m', memory: '32Mi' },
-                  limits: { cpu: '100m', memory: '64Mi' },
+                  requests: { cpu: '10m', memory: '48Mi' },
+                  limits: { cpu: '200m', memory: '128Mi' },
                 }),
                 securityContext: restrictedContainer(),
               },
             ],
-            volumes: [scratchVolume('tmp', '16Mi')],
+            volumes: [{ name: 'gate', configMap: { name: GATE_PROGRAM } }],
           },
         },
       },

@@ -36,6 +36,12 @@ export interface SealedSecretProps {
   /** Labels of the SealedSecret and of the Secret it creates. */
   readonly labels?: Record<string, string>;
   /**
+   * Values that are not secret (a URL, a user name), written in plain text
+   * to the Secret by the controller (`spec.template.data`).
+   * @default none
+   */
+  readonly plainData?: Record<string, string>;
+  /**
    * Sync wave: before the workloads that mount the Secret.
    * @default -1
    */
@@ -75,6 +81,7 @@ export class SealedSecret extends Construct {
         encryptedData,
         template: {
           type: props.type ?? 'Opaque',
+          ...(props.plainData ? { data: { ...props.plainData } } : {}),
           metadata: {
             name: props.name,
             namespace,

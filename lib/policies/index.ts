@@ -7,6 +7,7 @@
  */
 import type { NodePoolConfig } from '../config/environment';
 import { EXACT_VERSION } from '../config/versions';
+import { HOLDS_DATA_LABEL, isKeptOnRemoval } from '../constructs/labels';
 import { gpuPlacementProblems } from './gpu';
 import { Container, containersOf, K8sObject, objectId, podSpecsOf } from './pod-specs';
 
@@ -16,7 +17,8 @@ export type PolicyName =
   | 'resources-set'
   | 'restricted-security-context'
   | 'helm-chart-pinned'
-  | 'gpu-placement';
+  | 'gpu-placement'
+  | 'kept-on-removal';
 
 export interface Violation {
   readonly policy: PolicyName;
@@ -34,6 +36,9 @@ export interface Exemption {
   readonly container?: string;
   readonly reason: string;
 }
+
+/** Kinds whose deletion deletes data, whatever their labels say. */
+const DATA_KINDS = new Set(['postgresql.cnpg.io/v1/Cluster', 'v1/PersistentVolumeClaim']);
 
 const EXACT_TAG = /:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /@sha256:[a-f0-9]{64}$/;
@@ -93,6 +98,10 @@ export function checkObject(obj: K8sObject, context: PolicyContext = {}): Violat
     const spec = (obj.spec ?? {}) as { version?: string; failurePolicy?: string };
     if (!spec.version || !EXACT_VERSION.test(spec.version)) add('helm-chart-pinned', `chart version "${spec.version ?? ''}" is not exact`);
     if (!spec.failurePolicy) add('helm-chart-pinned', 'has no explicit failurePolicy (the default reinstall deletes data on failure)');
+  }
+  const labels = (obj.metadata.labels ?? {}) as Record<string, string>;
+  if ((labels[HOLDS_DATA_LABEL] === 'true' || DATA_KINDS.has(`${obj.apiVersion}/${obj.kind}`)) && !isKeptOnRemoval(obj.metadata.annotations as Record<string, string> | undefined)) {
+    add('kept-on-removal', `holds data but Argo CD may delete it: annotate argocd.argoproj.io/sync-options: Delete=false,Prune=false`);
   }
   for (const pod of podSpecsOf(obj)) {
     for (const p of gpuPlacementProblems(pod, context.nodePools ?? [])) add('gpu-placement', p);

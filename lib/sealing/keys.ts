@@ -111,9 +111,13 @@ export function keySecretName(certificatePem: string): string {
   return `sealed-secrets-key-${fingerprint.slice(0, 12)}`;
 }
 
-/** The command that loads the key Secret in `file` into a cluster (creating the namespace). */
+/**
+ * The command that loads the key Secret in `file` into a cluster, creating
+ * the namespace only when it does not exist (bootstrap/00-namespaces makes it
+ * with its labels; an apply here would strip them).
+ */
 export function applyKeyCommand(file: string, namespace: string = DEFAULT_CONTROLLER_NAMESPACE): string {
-  return `kubectl create namespace ${namespace} --dry-run=client -o yaml | kubectl apply -f - && kubectl apply -f ${file}`;
+  return `{ kubectl get namespace ${namespace} >/dev/null 2>&1 || kubectl create namespace ${namespace}; } && kubectl apply -f ${file}`;
 }
 
 /** The command that makes a running controller load keys applied after it started. */
