@@ -212,3 +212,34 @@ test('the values are valid against the chart values.schema.json', { skip: !fs.ex
     assert.deepEqual(validate(coalesceValues(defaults, values(render(text)))), []);
   }
 });
+
+test('pods the chart renders can start: git-sync as its own user with a writable root, statsd and Redis with numeric users', () => {
+  const v = values(render(airflowEnv(`executor: CeleryExecutor\n${HTTPS}`)));
+  // The chart's GITSYNC_ADD_USER appends to /etc/passwd; git writes its config under HOME.
+  assert.deepEqual(v.dags.gitSync.securityContexts.container, {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    readOnlyRootFilesystem: false,
+    runAsNonRoot: true,
+    runAsUser: 65533,
+  });
+  assert.equal(v.statsd.securityContexts.pod.runAsUser, 65534, 'the image user is `nobody` by name');
+  assert.equal(v.redis.securityContexts.pod.runAsUser, 999, 'the redis image runs as root unless told');
+  assert.equal(v.redis.securityContexts.pod.fsGroup, 999);
+});
+
+test('the API server is reachable: the chart\'s NetworkPolicy admits the ingress controller and the tasks (execution API)', () => {
+  const v = values(render(airflowEnv(HTTPS)));
+  assert.deepEqual(v.apiServer.networkPolicy.ingress.from, [{ namespaceSelector: {} }]);
+});
+
+test('volumes use the environment\'s storage class and a cloud identity reaches the object store from every Airflow pod', () => {
+  const v = values(render(airflowEnv(HTTPS)));
+  assert.deepEqual(v.triggerer.persistence, { enabled: true, size: '5Gi', storageClassName: 'local-path' });
+  assert.equal(v.scheduler.serviceAccount, undefined, 'MinIO: keys, no cloud identity');
+  const [prod] = renderEnvironments(ROOT, ['prod']);
+  const pv = yaml.load((prod.files.find((f) => f.path === 'airflow/HelmChart.airflow.k8s.yaml')!.object as any).spec.valuesContent) as Record<string, any>;
+  for (const c of ['scheduler', 'apiServer', 'dagProcessor', 'triggerer', 'workers']) {
+    assert.equal(pv[c].serviceAccount.annotations['eks.amazonaws.com/role-arn'], 'arn:aws:iam::123456789012:role/mlops-prod-object-store', c);
+  }
+});

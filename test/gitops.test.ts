@@ -27,6 +27,7 @@ test('one Application per component, synced from its dist folder with prune, sel
   assert.deepEqual(apps.map(([p]) => p), [
     'apps/AppProject.mlops-test.k8s.yaml',
     'apps/Application.test-argocd.k8s.yaml',
+    'apps/Application.test-cert-manager.k8s.yaml',
     'apps/Application.test-helm-controller.k8s.yaml',
     'apps/Application.test-root.k8s.yaml',
     'apps/Application.test-sealed-secrets.k8s.yaml',
@@ -84,11 +85,11 @@ test('the AppProject allows only this repo, these destinations and the kinds emi
   assert.deepEqual(project.spec.sourceRepos, ['https://git.example.com/org/platform.git']);
   assert.deepEqual(
     project.spec.destinations.map((d: Obj) => d.namespace),
-    ['argocd', 'helm-controller', 'sealed-secrets'],
+    ['argocd', 'cert-manager', 'helm-controller', 'sealed-secrets'],
   );
   assert.deepEqual(
     project.spec.clusterResourceWhitelist.map((k: Obj) => `${k.group}/${k.kind}`),
-    ['/Namespace', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'],
+    ['/Namespace', 'cert-manager.io/ClusterIssuer', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'],
   );
   const namespaced = project.spec.namespaceResourceWhitelist.map((k: Obj) => `${k.group}/${k.kind}`);
   assert.ok(namespaced.includes('helm.cattle.io/HelmChart'));
@@ -99,7 +100,7 @@ test('the AppProject allows only this repo, these destinations and the kinds emi
   assert.equal(project.spec.orphanedResources, undefined);
   // Without the installed helm-controller, no cluster role is needed.
   const k3s = objects(envYaml()).get('bootstrap/03-root/AppProject.mlops-test.k8s.yaml')!;
-  assert.deepEqual(k3s.spec.clusterResourceWhitelist, [{ group: '', kind: 'Namespace' }]);
+  assert.deepEqual(k3s.spec.clusterResourceWhitelist, [{ group: '', kind: 'Namespace' }, { group: 'cert-manager.io', kind: 'ClusterIssuer' }]);
 });
 
 test('bootstrap: numbered folders, Argo CD installed by a HelmChart carrying the health checks', () => {

@@ -17,7 +17,7 @@ const SHIPPED = ['local', 'staging', 'prod'];
 const shipped = () => renderEnvironments(ROOT, SHIPPED).flatMap((r) => r.files.map((f) => ({ env: r.env, path: f.path, object: f.object as Obj })));
 
 /** Releases whose uninstall destroys data: CRDs whose objects hold data, or Argo CD itself. */
-const KEPT = new Set(['argo-cd', 'cloudnative-pg', 'sealed-secrets', 'kuberay-operator', 'gpu-operator']);
+const KEPT = new Set(['argo-cd', 'cloudnative-pg', 'sealed-secrets', 'kuberay-operator', 'gpu-operator', 'cert-manager']);
 
 test('every HelmChart that owns data-holding CRDs (or is Argo CD) is kept on prune and Application deletion; the others are not', () => {
   const charts = shipped().filter((f) => f.object.kind === 'HelmChart');
@@ -68,4 +68,18 @@ test('Helm installs every chart: no chart is told to drop its Helm hooks (a sett
 
 test('no HelmChart pins a job image: the controller that runs it uses the klipper-helm it is paired with', () => {
   for (const { env, path, object } of shipped().filter((f) => f.object.kind === 'HelmChart')) assert.equal(object.spec.jobImage, undefined, `${env}/${path}`);
+});
+
+test('the credentials the kept Cluster keeps using (its roles, its backup keys) are kept with it', () => {
+  const secrets = shipped().filter((f) => f.env === 'staging' && f.path.startsWith('postgres/SealedSecret.'));
+  assert.deepEqual(secrets.map((f) => f.path).sort(), [
+    'postgres/SealedSecret.backup-s3.k8s.yaml',
+    'postgres/SealedSecret.role-airflow.k8s.yaml',
+    'postgres/SealedSecret.role-mlflow.k8s.yaml',
+    'postgres/SealedSecret.role-prefect.k8s.yaml',
+  ]);
+  for (const { path, object } of secrets) assert.equal(object.metadata.annotations['argocd.argoproj.io/sync-options'], 'Delete=false,Prune=false', path);
+  // A component's own credentials go with it.
+  const mlflow = shipped().find((f) => f.env === 'staging' && f.path === 'mlflow/SealedSecret.mlflow-db.k8s.yaml')!;
+  assert.equal(mlflow.object.metadata.annotations['argocd.argoproj.io/sync-options'], undefined);
 });

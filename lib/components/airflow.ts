@@ -10,6 +10,7 @@
 import { Construct } from 'constructs';
 import { AirflowConfig, EnvironmentConfig } from '../config/environment';
 import { CHARTS, IMAGES, ImageRef } from '../config/versions';
+import { ingressTlsAnnotations } from './cert-manager';
 import { ComponentChart, Tier } from '../constructs/component';
 import { HelmChart } from '../constructs/helm-chart';
 import { SealedSecret } from '../constructs/sealed-secret';
@@ -40,6 +41,12 @@ const res = (cpu: [string, string], memory: [string, string]) => ({
   requests: { cpu: cpu[0], memory: memory[0] },
   limits: { cpu: cpu[1], memory: memory[1] },
 });
+/** git-sync's image user. */
+const GIT_SYNC_UID = 65533;
+/** statsd-exporter's image user is `nobody` by name, which runAsNonRoot cannot check: set the number. */
+const STATSD_UID = 65534;
+/** The redis image's `redis` user; it runs as root unless told (its entrypoint then drops to 999). */
+const REDIS_UID = 999;
 const POD_SECURITY = { runAsNonRoot: true, runAsUser: AIRFLOW_UID, runAsGroup: 0, fsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } };
 const CONTAINER_SECURITY = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
 
@@ -175,7 +182,10 @@ export class AirflowChart extends ComponentChart {
       depth: 1,
       ...auth,
       resources: res(['10m', '100m'], ['32Mi', '128Mi']),
-      securityContexts: { container: { ...CONTAINER_SECURITY, readOnlyRootFilesystem: true, runAsNonRoot: true } },
+      // git-sync v4 runs as its image's user 65533 (the chart's default, which a securityContexts value replaces)
+      // and, with the chart's GITSYNC_ADD_USER, appends to /etc/passwd and writes git's config under HOME:
+      // its root filesystem stays writable.
+      securityContexts: { container: { ...CONTAINER_SECURITY, readOnlyRootFilesystem: false, runAsNonRoot: true, runAsUser: GIT_SYNC_UID } },
     };
   }
 
@@ -263,6 +273,8 @@ export function airflowValues(v: ValuesInput): Record<string, unknown> {
     ...(v.gpuPlacement ? [{ name: GPU_PLACEMENT_ENV, value: JSON.stringify(v.gpuPlacement) }] : []),
   ];
   const small = res(['50m', '500m'], ['128Mi', '512Mi']);
+  // A cloud identity for the object store (IRSA and the like) on every ServiceAccount whose pods read or write logs.
+  const identity = Object.keys(store.serviceAccountAnnotations).length > 0 ? { serviceAccount: { annotations: { ...store.serviceAccountAnnotations } } } : {};
   const medium = res(['250m', '1'], ['512Mi', '2Gi']);
   const job = {
     // Helm installs this chart (the helm-controller's job runs `helm
@@ -341,23 +353,36 @@ export function airflowValues(v: ValuesInput): Record<string, unknown> {
       replicas: 1,
       resources: medium,
       podDisruptionBudget: { enabled: true, config: { maxUnavailable: 1 } },
+      ...identity,
     },
     apiServer: {
       replicas: settings.apiServerReplicas,
       resources: medium,
       podDisruptionBudget: { enabled: settings.apiServerReplicas > 1, config: { maxUnavailable: 1 } },
+      // The chart's policy admits nobody when `from` is empty: the ingress controller (any namespace) serves
+      // the UI, and every task calls the execution API here.
+      networkPolicy: { ingress: { from: [{ namespaceSelector: {} }] } },
+      ...identity,
     },
-    dagProcessor: { resources: medium },
-    triggerer: { resources: small },
+    dagProcessor: { resources: medium, ...identity },
+    triggerer: {
+      resources: small,
+      // Its log volume: the environment's storage class, and not the chart's 100Gi (a StatefulSet: fixed once installed).
+      persistence: { enabled: true, size: '5Gi', storageClassName: config.cluster.storageClass },
+      ...identity,
+    },
     workers: {
       // Celery workers, and the task pods of the KubernetesExecutor (pod template).
       replicas: settings.workerReplicas,
       resources: settings.workerResources,
+      // Celery workers' log volume (a StatefulSet: its size is fixed once installed).
+      ...(v.celery ? { celery: { persistence: { enabled: true, size: '10Gi', storageClassName: config.cluster.storageClass } } } : {}),
+      ...identity,
     },
     statsd: {
       enabled: true,
       resources: res(['10m', '100m'], ['32Mi', '128Mi']),
-      securityContexts: { pod: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, container: { ...CONTAINER_SECURITY, readOnlyRootFilesystem: true } },
+      securityContexts: { pod: { runAsNonRoot: true, runAsUser: STATSD_UID, seccompProfile: { type: 'RuntimeDefault' } }, container: { ...CONTAINER_SECURITY, readOnlyRootFilesystem: true } },
     },
     redis: v.celery
       ? {
@@ -365,13 +390,17 @@ export function airflowValues(v: ValuesInput): Record<string, unknown> {
           passwordSecretName: v.celery.redisSecret,
           resources: small,
           persistence: { enabled: true, size: '1Gi', storageClassName: config.cluster.storageClass },
-          securityContexts: { pod: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, container: CONTAINER_SECURITY },
+          securityContexts: {
+            pod: { runAsNonRoot: true, runAsUser: REDIS_UID, runAsGroup: REDIS_UID, fsGroup: REDIS_UID, seccompProfile: { type: 'RuntimeDefault' } },
+            container: CONTAINER_SECURITY,
+          },
         }
       : { enabled: false },
     ingress: {
       apiServer: {
         enabled: true,
         ingressClassName: config.cluster.ingressClass,
+        annotations: ingressTlsAnnotations(config),
         hosts: [{ name: host, tls: { enabled: true, secretName: 'airflow-tls' } }],
       },
     },

@@ -8,6 +8,7 @@
  */
 import { Construct } from 'constructs';
 import { HEALTH_CUSTOMIZATIONS } from '../argocd/health';
+import { ingressTlsAnnotations } from './cert-manager';
 import { EnvironmentConfig, Resources } from '../config/environment';
 import { CHARTS } from '../config/versions';
 import { ComponentChart, FolderChart, Tier } from '../constructs/component';
@@ -49,7 +50,8 @@ export function argoCdValues(config: EnvironmentConfig): Record<string, unknown>
     server: {
       replicas,
       resources: MEDIUM,
-      ingress: { enabled: true, ingressClassName: config.cluster.ingressClass, tls: true },
+      // TLS in the Secret argocd-server-tls, issued by cert-manager.
+      ingress: { enabled: true, ingressClassName: config.cluster.ingressClass, tls: true, annotations: ingressTlsAnnotations(config) },
     },
     repoServer: { replicas, resources: MEDIUM },
     applicationSet: { replicas, resources: SMALL },

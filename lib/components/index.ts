@@ -12,6 +12,7 @@ import { SecretCatalog } from '../secrets/catalog';
 import { AIRFLOW, AirflowChart } from './airflow';
 import { ArgoCdChart } from './argocd';
 import { BucketsChart } from './buckets';
+import { CertManagerChart } from './cert-manager';
 import { CnpgOperatorChart } from './cnpg-operator';
 import { GpuChart, NodePoolsChart } from './gpu';
 import { HelmControllerChart } from './helm-controller';
@@ -19,8 +20,9 @@ import { MinioChart } from './minio';
 import { MLFLOW, MlflowChart, mlflowHandle } from './mlflow';
 import { PostgresChart } from './postgres';
 import { PREFECT, PrefectChart } from './prefect';
-import { KubeRayOperatorChart, RayTrainingChart } from './ray';
+import { KubeRayOperatorChart, RAY_NAMESPACE, RayTrainingChart } from './ray';
 import { SealedSecretsChart } from './sealed-secrets';
+import { TraefikChart } from './traefik';
 
 /** What a component gets to build itself. */
 export interface PlatformContext {
@@ -40,6 +42,16 @@ export interface ComponentFactory {
   create(context: PlatformContext): ComponentChart;
 }
 
+/** Namespaces whose pods get the MLflow handle and call its API directly. */
+function mlflowClients(config: EnvironmentConfig): string[] {
+  const { components } = config;
+  return [
+    ...(components.airflow.enabled ? [AIRFLOW.namespace] : []),
+    ...(components.prefect.enabled ? [PREFECT.namespace] : []),
+    ...(components.ray.enabled ? [RAY_NAMESPACE] : []),
+  ];
+}
+
 export const COMPONENTS: readonly ComponentFactory[] = [
   {
     name: 'helm-controller',
@@ -55,6 +67,18 @@ export const COMPONENTS: readonly ComponentFactory[] = [
     name: 'argocd',
     enabled: (c) => c.argocd.install,
     create: ({ app, config, catalog }) => new ArgoCdChart(app, config, catalog),
+  },
+  {
+    name: 'traefik',
+    enabled: (c) => c.cluster.ingressController === 'install',
+    create: ({ app, config }) => new TraefikChart(app, config),
+  },
+  {
+    name: 'cert-manager',
+    // Every UI is served over TLS: cert-manager issues the certificates,
+    // unless the environment names a ClusterIssuer of a cert-manager it runs.
+    enabled: (c) => c.tls.issuer !== 'clusterIssuer',
+    create: ({ app, config }) => new CertManagerChart(app, config),
   },
   {
     name: 'gpu',
@@ -95,7 +119,7 @@ export const COMPONENTS: readonly ComponentFactory[] = [
     name: 'mlflow',
     enabled: (c) => c.components.mlflow.enabled,
     consumer: { consumer: MLFLOW, needs: () => ({ database: true, bucket: true }) },
-    create: ({ app, config, data, catalog }) => new MlflowChart(app, config, data, catalog),
+    create: ({ app, config, data, catalog }) => new MlflowChart(app, config, data, catalog, mlflowClients(config)),
   },
   {
     name: 'airflow',

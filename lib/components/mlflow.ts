@@ -15,6 +15,8 @@ import { EnvironmentConfig } from '../config/environment';
 import { IMAGES, imageString } from '../config/versions';
 import { ComponentChart, Tier } from '../constructs/component';
 import { allowIngress, denyAllIngress } from '../constructs/network-policy';
+import { AUTH_PROXY_PORT, authProxyContainer } from '../constructs/auth-proxy';
+import { allowAcmeSolver, ingressTlsAnnotations } from './cert-manager';
 import { SealedSecret } from '../constructs/sealed-secret';
 import { containerResources, finishPodTemplate } from '../constructs/workload';
 import { Consumer, databaseUrl, MlflowHandle, s3Url } from '../data/handles';
@@ -32,7 +34,7 @@ export function mlflowHandle(): MlflowHandle {
   return { trackingUri: `http://mlflow.${MLFLOW.namespace}.svc.cluster.local:${PORT}`, namespace: MLFLOW.namespace };
 }
 
-/** An htpasswd line (`{SHA}` scheme, which ingress-nginx accepts) derived from the generated password. */
+/** An htpasswd line (`{SHA}` scheme, which nginx accepts) derived from the generated password. */
 function htpasswdOf(user: string): GeneratedValue {
   return {
     kind: 'generated',
@@ -43,7 +45,11 @@ function htpasswdOf(user: string): GeneratedValue {
 export class MlflowChart extends ComponentChart {
   public readonly handle: MlflowHandle = mlflowHandle();
 
-  constructor(scope: Construct, config: EnvironmentConfig, data: DataLayer, catalog: SecretCatalog) {
+  /**
+   * @param clients namespaces whose pods use MLflow's API directly (the
+   * tracking URI of the handle): Airflow, Prefect and Ray tasks.
+   */
+  constructor(scope: Construct, config: EnvironmentConfig, data: DataLayer, catalog: SecretCatalog, clients: readonly string[]) {
     super(scope, { name: 'mlflow', namespace: MLFLOW.namespace, tier: Tier.PLATFORM });
     const settings = config.components.mlflow;
     const labels = this.objectLabels();
@@ -96,6 +102,33 @@ export class MlflowChart extends ComponentChart {
       envVariables.AWS_SECRET_ACCESS_KEY = secretEnv(this, 's3-secret', s3Secret.ref('AWS_SECRET_ACCESS_KEY'));
     }
     const host = `mlflow.${config.domain}`;
+    // MLflow has no access control of its own in this setup: with basicAuth, people reach it through an
+    // authenticating proxy in the same pod; in-cluster clients use the MLflow port, open only to them.
+    const auth = settings.basicAuth
+      ? new SealedSecret(this, 'basic-auth', {
+          catalog,
+          component: 'mlflow',
+          name: 'mlflow-basic-auth',
+          labels,
+          keys: [
+            // Read it with: kubectl -n mlflow get secret mlflow-basic-auth -o jsonpath='{.data.password}' | base64 -d
+            { key: 'password', description: 'password of user "mlflow" of the MLflow UI', source: generatedPassword(24) },
+            { key: 'auth', description: 'htpasswd line for the authenticating proxy', source: htpasswdOf('mlflow') },
+          ],
+        })
+      : undefined;
+    const proxy = auth
+      ? authProxyContainer(this, {
+          configName: 'mlflow-auth-proxy',
+          labels,
+          upstreamPort: PORT,
+          realm: 'MLflow',
+          healthPath: '/health',
+          // Artifacts are uploaded through the server.
+          maxBodySize: '1g',
+          htpasswd: auth.ref('auth'),
+        })
+      : undefined;
     const deployment = new kplus.Deployment(this, 'deployment', {
       metadata: { name: 'mlflow', labels },
       replicas: settings.replicas,
@@ -148,6 +181,7 @@ export class MlflowChart extends ComponentChart {
             { path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'tmp', 'tmp', { sizeLimit: Size.gibibytes(1) }) },
           ],
         },
+        ...(proxy ? [proxy] : []),
       ],
     });
     deployment.select(kplus.LabelSelector.of({ labels: podLabels }));
@@ -155,26 +189,17 @@ export class MlflowChart extends ComponentChart {
 
     new k8s.KubeService(this, 'service', {
       metadata: { name: 'mlflow', labels },
-      spec: { selector: podLabels, ports: [{ name: 'http', port: PORT, targetPort: k8s.IntOrString.fromNumber(PORT) }] },
+      spec: {
+        selector: podLabels,
+        ports: [
+          { name: 'http', port: PORT, targetPort: k8s.IntOrString.fromNumber(PORT) },
+          ...(proxy ? [{ name: 'auth-proxy', port: AUTH_PROXY_PORT, targetPort: k8s.IntOrString.fromNumber(AUTH_PROXY_PORT) }] : []),
+        ],
+      },
     });
 
-    const annotations: Record<string, string> = {};
-    if (settings.basicAuth) {
-      const auth = new SealedSecret(this, 'basic-auth', {
-        catalog,
-        component: 'mlflow',
-        name: 'mlflow-basic-auth',
-        labels,
-        keys: [
-          // Read it with: kubectl -n mlflow get secret mlflow-basic-auth -o jsonpath='{.data.password}' | base64 -d
-          { key: 'password', description: 'password of user "mlflow" at the MLflow ingress', source: generatedPassword(24) },
-          { key: 'auth', description: 'htpasswd file for ingress-nginx', source: htpasswdOf('mlflow') },
-        ],
-      });
-      annotations['nginx.ingress.kubernetes.io/auth-type'] = 'basic';
-      annotations['nginx.ingress.kubernetes.io/auth-secret'] = auth.name;
-      annotations['nginx.ingress.kubernetes.io/auth-realm'] = 'MLflow';
-    }
+    const uiPort = proxy ? AUTH_PROXY_PORT : PORT;
+    const annotations: Record<string, string> = { ...ingressTlsAnnotations(config) };
     // Artifacts are uploaded through the server.
     if (/nginx/.test(config.cluster.ingressClass)) annotations['nginx.ingress.kubernetes.io/proxy-body-size'] = '1g';
     new k8s.KubeIngress(this, 'ingress', {
@@ -185,7 +210,7 @@ export class MlflowChart extends ComponentChart {
         rules: [
           {
             host,
-            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'mlflow', port: { number: PORT } } } }] },
+            http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'mlflow', port: { number: uiPort } } } }] },
           },
         ],
       },
@@ -198,9 +223,16 @@ export class MlflowChart extends ComponentChart {
       });
     }
 
-    // The UI and API are reached through the ingress controller (any namespace) and by in-cluster clients.
+    // People come through the ingress controller, whose namespace varies (any namespace); in-cluster
+    // clients use the MLflow port, which with the proxy is open to their namespaces only.
     denyAllIngress(this, labels);
-    allowIngress(this, 'allow-http', { name: 'allow-http', podLabels, ports: [PORT], fromNamespaces: [], fromAllNamespaces: true, labels });
+    allowAcmeSolver(this, config, labels);
+    if (proxy) {
+      allowIngress(this, 'allow-ui', { name: 'allow-ui', podLabels, ports: [AUTH_PROXY_PORT], fromNamespaces: [], fromAllNamespaces: true, labels });
+      allowIngress(this, 'allow-http', { name: 'allow-http', podLabels, ports: [PORT], fromNamespaces: clients, labels });
+    } else {
+      allowIngress(this, 'allow-http', { name: 'allow-http', podLabels, ports: [PORT], fromNamespaces: [], fromAllNamespaces: true, labels });
+    }
   }
 }
 

@@ -48,6 +48,8 @@ export class PostgresChart extends ComponentChart {
         name: `role-${consumer.name}`,
         type: 'kubernetes.io/basic-auth',
         labels: { ...labels, 'cnpg.io/reload': 'true' },
+        // The Cluster is kept on removal, and keeps managing its roles with these.
+        keep: true,
         keys: [
           { key: 'username', description: `PostgreSQL role of ${consumer.name}`, source: fixedValue(handle.user) },
           { key: 'password', description: `password of role ${handle.user}`, source: handle.password },
@@ -141,6 +143,8 @@ export class PostgresChart extends ComponentChart {
         component: 'postgres',
         name: 'backup-s3',
         labels,
+        // The kept Cluster keeps archiving WAL with these: without them the disk fills with WAL.
+        keep: true,
         keys: [
           { key: 'ACCESS_KEY_ID', description: 'object-store access key of the database backups', source: store.credentials.accessKeyId },
           { key: 'ACCESS_SECRET_KEY', description: 'its secret', source: store.credentials.secretAccessKey },

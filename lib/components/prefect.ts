@@ -8,12 +8,13 @@
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config/environment';
 import { CHARTS, IMAGES } from '../config/versions';
+import { ingressTlsAnnotations } from './cert-manager';
 import { ComponentChart, Tier } from '../constructs/component';
 import { HelmChart } from '../constructs/helm-chart';
 import { SealedSecret } from '../constructs/sealed-secret';
 import { Consumer, DatabaseHandle, MlflowHandle } from '../data/handles';
 import { DataLayer } from '../data/layer';
-import { SecretCatalog, SecretKeySpec } from '../secrets/catalog';
+import { generatedPassword, SecretCatalog, SecretKeySpec } from '../secrets/catalog';
 
 export const PREFECT: Consumer = { name: 'prefect', namespace: 'prefect' };
 const SERVER = 'prefect-server';
@@ -68,6 +69,18 @@ export class PrefectChart extends ComponentChart {
     const db = data.database(PREFECT);
     const secret = new SealedSecret(this, 'db', { catalog, component: 'prefect', name: 'prefect-db', labels, keys: prefectDatabaseKeys(db) });
     const host = `prefect.${config.domain}`;
+    // Prefect's own basic auth: the UI and the API ask for it, and the worker sends it.
+    const auth = new SealedSecret(this, 'basic-auth', {
+      catalog,
+      component: 'prefect',
+      name: 'prefect-basic-auth',
+      labels,
+      keys: [
+        // Read it with: kubectl -n prefect get secret prefect-basic-auth -o jsonpath='{.data.password}' | base64 -d
+        { key: 'password', description: 'password of user "admin" of the Prefect UI and API', source: generatedPassword(24) },
+        { key: 'auth-string', description: 'admin:<password>, as the Prefect charts read it', source: { kind: 'generated', generate: (_random, siblings) => `admin:${siblings.password}` } },
+      ],
+    });
 
     new HelmChart(this, 'server', {
       name: SERVER,
@@ -85,6 +98,7 @@ export class PrefectChart extends ComponentChart {
           // The server never calls the Kubernetes API.
           automountServiceAccountToken: false,
           uiConfig: { prefectUiApiUrl: `https://${host}/api` },
+          basicAuth: { enabled: true, existingSecret: auth.name },
           podSecurityContext: SECURITY.pod,
           containerSecurityContext: SECURITY.container,
         },
@@ -95,7 +109,9 @@ export class PrefectChart extends ComponentChart {
           enabled: true,
           className: config.cluster.ingressClass,
           host: { hostname: host, path: '/', pathType: 'Prefix' },
+          // TLS in the Secret <host>-tls, issued by cert-manager.
           tls: true,
+          annotations: ingressTlsAnnotations(config),
         },
       },
     });
@@ -112,7 +128,7 @@ export class PrefectChart extends ComponentChart {
           replicaCount: settings.workerReplicas,
           image: { repository: IMAGES.prefectWorker.repository, prefectTag: IMAGES.prefectWorker.tag, pullPolicy: 'IfNotPresent' },
           apiConfig: 'selfHostedServer',
-          selfHostedServerApiConfig: { apiUrl: PREFECT_API_URL },
+          selfHostedServerApiConfig: { apiUrl: PREFECT_API_URL, basicAuth: { enabled: true, existingSecret: auth.name } },
           // The worker creates the work pool on start and runs each flow as a Kubernetes Job in this namespace.
           config: { workPool: settings.workPool, type: 'kubernetes', jobNamespace: PREFECT.namespace },
           resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },

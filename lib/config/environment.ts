@@ -68,6 +68,12 @@ export interface ClusterConfig {
   readonly helmController: 'builtin' | 'install';
   readonly storageClass: string;
   readonly ingressClass: string;
+  /**
+   * Who serves `ingressClass`: a controller the cluster runs already, or
+   * Traefik installed by the platform (for generic clusters without one).
+   * @default 'existing'
+   */
+  readonly ingressController: 'existing' | 'install';
   /** What adds nodes to the pools. @default 'none' */
   readonly autoscaler: 'none' | 'karpenter' | 'cluster-autoscaler';
   /** EC2NodeClass of the Karpenter NodePools. @default 'default' */
@@ -104,6 +110,18 @@ export interface SealingConfig {
    */
   readonly certificate: string;
 }
+
+/** How the UIs' certificates are issued (cert-manager). */
+export type TlsConfig =
+  /** A CA made in the cluster by cert-manager; browsers warn until it is trusted. */
+  | { readonly issuer: 'selfSigned' }
+  /** Let's Encrypt (or another ACME server), HTTP-01 through the ingress class. */
+  | { readonly issuer: 'acme'; readonly email: string; readonly server: string }
+  /** A ClusterIssuer that exists in the cluster. */
+  | { readonly issuer: 'clusterIssuer'; readonly clusterIssuer: string };
+
+/** Let's Encrypt's production directory. */
+export const LETS_ENCRYPT = 'https://acme-v02.api.letsencrypt.org/directory';
 
 export interface ArgoCdConfig {
   /**
@@ -151,8 +169,11 @@ export interface MlflowConfig {
   /** @default requests 250m/512Mi, limits 1/2Gi */
   readonly resources: Resources;
   /**
-   * Basic authentication at the ingress (ingress-nginx only); the password is a generated sealed value.
-   * @default false
+   * Basic authentication of the UI by an authenticating proxy in the MLflow
+   * pod (works with any ingress controller); the password is a generated
+   * sealed value. In-cluster clients use the MLflow port, open only to their
+   * namespaces.
+   * @default true
    */
   readonly basicAuth: boolean;
 }
@@ -319,6 +340,8 @@ export interface EnvironmentConfig {
   readonly domain: string;
   readonly gitops: GitOpsConfig;
   readonly sealing: SealingConfig;
+  /** @default { issuer: 'selfSigned' } */
+  readonly tls: TlsConfig;
   readonly argocd: ArgoCdConfig;
   readonly database: DatabaseConfig;
   readonly objectStore: ObjectStoreConfig;
@@ -340,6 +363,17 @@ const DATABASE_RESOURCES: Resources = { requests: { cpu: '250m', memory: '512Mi'
 const MINIO_RESOURCES: Resources = { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' } };
 
 const WORKER_RESOURCES: Resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' } };
+
+function resolveTls(raw: EnvironmentFile['tls']): TlsConfig {
+  switch (raw?.issuer ?? 'selfSigned') {
+    case 'acme':
+      return { issuer: 'acme', email: raw?.acme?.email ?? '', server: raw?.acme?.server ?? LETS_ENCRYPT };
+    case 'clusterIssuer':
+      return { issuer: 'clusterIssuer', clusterIssuer: raw?.clusterIssuer ?? '' };
+    default:
+      return { issuer: 'selfSigned' };
+  }
+}
 
 function resolveAirflow(raw: EnvironmentFile['components']['airflow']): AirflowConfig {
   const dags = raw?.dags;
@@ -438,6 +472,7 @@ export function resolveEnvironment(name: string, file: string, raw: EnvironmentF
       helmController: raw.cluster.helmController ?? (distribution === 'generic' ? 'install' : 'builtin'),
       storageClass: raw.cluster.storageClass,
       ingressClass: raw.cluster.ingressClass,
+      ingressController: raw.cluster.ingressController ?? 'existing',
       autoscaler: raw.cluster.autoscaler ?? 'none',
       karpenterNodeClass: raw.cluster.karpenterNodeClass ?? 'default',
     },
@@ -451,6 +486,7 @@ export function resolveEnvironment(name: string, file: string, raw: EnvironmentF
       ...(raw.gitops.knownHosts !== undefined ? { knownHosts: raw.gitops.knownHosts } : {}),
     },
     sealing: { certificate: raw.sealing?.certificate ?? `environments/certs/${name}.pem` },
+    tls: resolveTls(raw.tls),
     argocd: {
       install: raw.argocd?.install ?? true,
       namespace: raw.argocd?.namespace ?? 'argocd',
@@ -484,7 +520,7 @@ export function resolveEnvironment(name: string, file: string, raw: EnvironmentF
         enabled: raw.components.mlflow !== undefined && (raw.components.mlflow.enabled ?? true),
         replicas: raw.components.mlflow?.replicas ?? 1,
         resources: raw.components.mlflow?.resources ?? MLFLOW_RESOURCES,
-        basicAuth: raw.components.mlflow?.basicAuth ?? false,
+        basicAuth: raw.components.mlflow?.basicAuth ?? true,
       },
       sealedSecrets: {
         enabled: raw.components.sealedSecrets?.enabled ?? true,

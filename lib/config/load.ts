@@ -170,11 +170,24 @@ function semanticProblems(source: YamlSource, config: EnvironmentConfig): Proble
       'add e.g. serviceAccountAnnotations: { eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/mlops-prod }, or use credentials: sealed',
     );
   }
-  if (config.components.mlflow.enabled && config.components.mlflow.basicAuth && !/nginx/.test(cluster.ingressClass)) {
+  const tls = raw.tls;
+  if (tls?.issuer === 'acme' && tls.acme === undefined) {
+    at('/tls', 'issuer "acme" needs the account e-mail Let\'s Encrypt writes to about expiring certificates', 'add tls.acme.email (and tls.acme.server for another ACME server)');
+  }
+  if (tls?.acme !== undefined && tls.issuer !== 'acme') {
+    at('/tls/acme', `acme settings apply to issuer "acme", not "${tls.issuer ?? 'selfSigned'}"`, 'set tls.issuer: acme, or remove tls.acme');
+  }
+  if (tls?.issuer === 'clusterIssuer' && tls.clusterIssuer === undefined) {
+    at('/tls', 'issuer "clusterIssuer" needs the name of the ClusterIssuer to use', 'add tls.clusterIssuer: <name of a ClusterIssuer in the cluster>');
+  }
+  if (tls?.clusterIssuer !== undefined && tls.issuer !== 'clusterIssuer') {
+    at('/tls/clusterIssuer', `clusterIssuer applies to issuer "clusterIssuer", not "${tls.issuer ?? 'selfSigned'}"`, 'set tls.issuer: clusterIssuer, or remove tls.clusterIssuer');
+  }
+  if (cluster.ingressController === 'install' && cluster.distribution !== 'generic') {
     at(
-      '/components/mlflow/basicAuth',
-      `basic auth is done by ingress-nginx annotations, but the ingress class is "${cluster.ingressClass}"`,
-      'use an ingress-nginx class, or set components.mlflow.basicAuth to false',
+      '/cluster/ingressController',
+      `${cluster.distribution} ships an ingress controller already; a second one would compete for the same ports`,
+      `remove cluster.ingressController (use ${cluster.distribution}'s own, e.g. ingressClass: traefik on k3s), or set cluster.distribution to "generic"`,
     );
   }
   // Node pools: unique names, labels an autoscaler knows before the node exists, tainted GPU pools.

@@ -128,6 +128,10 @@ export const environmentSchema = {
         },
         storageClass: { type: 'string', minLength: 1 },
         ingressClass: { type: 'string', minLength: 1 },
+        ingressController: {
+          enum: ['existing', 'install'],
+          description: 'Who serves ingressClass: a controller the cluster already runs (k3s ships Traefik), or Traefik installed by the platform.',
+        },
         autoscaler: {
           enum: ['none', 'karpenter', 'cluster-autoscaler'],
           description: 'What adds nodes to the pools: Karpenter NodePools are emitted; for cluster-autoscaler the node-group tags are listed in dist/<env>/README.md.',
@@ -194,6 +198,27 @@ export const environmentSchema = {
       additionalProperties: false,
       properties: {
         certificate: { type: 'string', pattern: PATTERNS.relativePath.pattern },
+      },
+    },
+    tls: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Certificates of every UI, issued by cert-manager.',
+      properties: {
+        issuer: {
+          enum: ['selfSigned', 'acme', 'clusterIssuer'],
+          description: 'selfSigned: a CA made in the cluster; acme: Let\'s Encrypt (HTTP-01 through the ingress class); clusterIssuer: a ClusterIssuer you provide.',
+        },
+        acme: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['email'],
+          properties: {
+            email: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' },
+            server: { type: 'string', pattern: PATTERNS.httpsUrl.pattern },
+          },
+        },
+        clusterIssuer: { ...dnsLabel, description: 'Name of the ClusterIssuer, with issuer: clusterIssuer.' },
       },
     },
     argocd: {

@@ -102,6 +102,20 @@ export const CHARTS = {
     version: '2026.8.18172642',
     appVersion: '3',
   },
+  /** cert-manager v1.21.1 (jetstack chart; its CRDs, in imports/, are templates, so upgrades update them). */
+  certManager: {
+    repo: 'https://charts.jetstack.io',
+    chart: 'cert-manager',
+    version: 'v1.21.1',
+    appVersion: 'v1.21.1',
+  },
+  /** Traefik chart 41.3.0 (Traefik v3.7.11), for generic clusters without an ingress controller. */
+  traefik: {
+    repo: 'https://traefik.github.io/charts',
+    chart: 'traefik',
+    version: '41.3.0',
+    appVersion: 'v3.7.11',
+  },
 } as const satisfies Record<string, ChartRef>;
 
 export const IMAGES = {
@@ -149,6 +163,18 @@ export const IMAGES = {
   /** Prefect 3.6.13 server, and its worker image with the Kubernetes integration. */
   prefect: { repository: 'docker.io/prefecthq/prefect', tag: '3.6.13-python3.11' },
   prefectWorker: { repository: 'docker.io/prefecthq/prefect', tag: '3.6.13-python3.11-kubernetes' },
+  /** cert-manager's images (controller, webhook, cainjector, ACME solver); must match CHARTS.certManager. */
+  certManagerController: { repository: 'quay.io/jetstack/cert-manager-controller', tag: 'v1.21.1' },
+  certManagerWebhook: { repository: 'quay.io/jetstack/cert-manager-webhook', tag: 'v1.21.1' },
+  certManagerCainjector: { repository: 'quay.io/jetstack/cert-manager-cainjector', tag: 'v1.21.1' },
+  certManagerAcmesolver: { repository: 'quay.io/jetstack/cert-manager-acmesolver', tag: 'v1.21.1' },
+  /** Traefik; must match CHARTS.traefik.appVersion. */
+  traefik: { repository: 'docker.io/traefik', tag: 'v3.7.11' },
+  /**
+   * nginx as the authenticating proxy in front of UIs without access control
+   * of their own (MLflow): unprivileged (user 101), so it runs restricted.
+   */
+  authProxy: { repository: 'docker.io/nginxinc/nginx-unprivileged', tag: '1.28.0-alpine' },
   /** AWS CLI v2, for creating buckets on an external S3 endpoint (it understands IRSA and the like). */
   awsCli: { repository: 'docker.io/amazon/aws-cli', tag: '2.15.0' },
 } as const satisfies Record<string, ImageRef>;

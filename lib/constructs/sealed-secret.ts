@@ -8,7 +8,7 @@ import { SealedSecret as SealedSecretCr } from '../../imports/sealedsecret-bitna
 import type { SealingScope } from '../sealing/crypto';
 import { scopeAnnotations } from '../sealing/crypto';
 import { SecretCatalog, SecretKeySpec } from '../secrets/catalog';
-import { syncWave } from './labels';
+import { KEEP_ON_REMOVAL, syncWave } from './labels';
 
 /** A typed handle to one key of a Secret, for env vars and chart values. */
 export interface SecretKeyRef {
@@ -41,6 +41,12 @@ export interface SealedSecretProps {
    * @default none
    */
   readonly plainData?: Record<string, string>;
+  /**
+   * Kept when Argo CD prunes or deletes it (KEEP_ON_REMOVAL): for the
+   * credentials a kept object (a database Cluster) keeps using.
+   * @default false
+   */
+  readonly keep?: boolean;
   /**
    * Sync wave: before the workloads that mount the Secret.
    * @default -1
@@ -75,7 +81,7 @@ export class SealedSecret extends Construct {
       metadata: {
         name: props.name,
         labels,
-        annotations: { ...scopeAnnotations(sealingScope), ...syncWave(props.wave ?? -1) },
+        annotations: { ...scopeAnnotations(sealingScope), ...syncWave(props.wave ?? -1), ...(props.keep ? KEEP_ON_REMOVAL : {}) },
       },
       spec: {
         encryptedData,
