@@ -239,3 +239,14 @@ test('basic auth: the htpasswd entry matches the generated password', async () =
   const { createHash } = await import('node:crypto');
   assert.equal(open('auth'), `mlflow:{SHA}${createHash('sha1').update(open('password')).digest('base64')}\n`);
 });
+
+test('MLflow upgrades: its schema is migrated before the server starts, with the password from the environment only', () => {
+  const objs = shipped('staging');
+  const [init] = objs.get('mlflow/Deployment.mlflow.k8s.yaml')!.spec.template.spec.initContainers;
+  assert.equal(init.name, 'db-upgrade');
+  assert.equal(init.image, imageString(IMAGES.mlflow), 'the same MLflow as the server');
+  assert.match(init.command[2], /^mlflow db upgrade "\$0" \|\|/);
+  assert.equal(init.command[3], 'postgresql://mlflow@postgres-rw.postgres.svc.cluster.local:5432/mlflow?sslmode=require');
+  assert.deepEqual(init.env.find((e: Obj) => e.name === 'PGPASSWORD').valueFrom.secretKeyRef, { key: 'password', name: 'mlflow-db' });
+  assert.equal(init.securityContext.readOnlyRootFilesystem, true);
+});

@@ -137,6 +137,28 @@ export class MlflowChart extends ComponentChart {
       serviceAccount,
       automountServiceAccountToken: !store.credentials,
       securityContext: { ensureNonRoot: true, user: MLFLOW_USER, group: MLFLOW_USER, fsGroup: MLFLOW_USER },
+      // A new MLflow image whose schema is newer refuses to start ("out-of-date database schema"):
+      // migrate first. On a new, empty database `mlflow db upgrade` fails and the server creates the tables.
+      initContainers: [
+        {
+          name: 'db-upgrade',
+          image: imageString(IMAGES.mlflow),
+          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          command: ['sh', '-c', 'mlflow db upgrade "$0" || echo "no schema to upgrade: the server initializes a new database"', databaseUrl(db)],
+          envVariables: { PGPASSWORD: secretEnv(this, 'db-secret-upgrade', dbSecret.ref('password')), HOME: kplus.EnvValue.fromValue('/tmp') },
+          resources: containerResources(settings.resources),
+          securityContext: {
+            ensureNonRoot: true,
+            user: MLFLOW_USER,
+            group: MLFLOW_USER,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            privileged: false,
+            capabilities: { drop: ['ALL' as kplus.Capability] },
+          },
+          volumeMounts: [{ path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'upgrade-tmp', 'upgrade-tmp', { sizeLimit: Size.mebibytes(256) }) }],
+        },
+      ],
       containers: [
         {
           name: 'mlflow',
