@@ -83,3 +83,17 @@ test('the credentials the kept Cluster keeps using (its roles, its backup keys) 
   const mlflow = shipped().find((f) => f.env === 'staging' && f.path === 'mlflow/SealedSecret.mlflow-db.k8s.yaml')!;
   assert.equal(mlflow.object.metadata.annotations['argocd.argoproj.io/sync-options'], undefined);
 });
+
+test('each install gate expects exactly the values its HelmChart hands Helm (YAML read back as Helm reads it)', () => {
+  const files = shipped();
+  let gates = 0;
+  for (const { env, path, object } of files.filter((f) => f.object.kind === 'Job' && f.path.endsWith('-install-gate.k8s.yaml'))) {
+    const env_ = Object.fromEntries(object.spec.template.spec.containers[0].env.map((e: Obj) => [e.name, e.value]));
+    const chart = files.find((f) => f.env === env && f.object.kind === 'HelmChart' && f.object.metadata.name === env_.GATE_CHART && f.object.metadata.namespace === env_.GATE_NAMESPACE)!;
+    assert.ok(chart, `${env}/${path}: its HelmChart`);
+    assert.deepEqual(JSON.parse(env_.GATE_VALUES), yaml.load(chart.object.spec.valuesContent), `${env}/${path}`);
+    assert.equal(env_.GATE_VERSION, chart.object.spec.version);
+    gates++;
+  }
+  assert.ok(gates > 20);
+});
