@@ -28,6 +28,16 @@ export const MLFLOW: Consumer = { name: 'mlflow', namespace: 'mlflow' };
 const PORT = 5000;
 /** The burakince/mlflow image's user and group. */
 const MLFLOW_USER = 1001;
+/** Every MLflow container: the image's user, a read-only root (/tmp is a scratch volume), nothing more. */
+const CONTAINER_SECURITY: kplus.ContainerSecurityContextProps = {
+  ensureNonRoot: true,
+  user: MLFLOW_USER,
+  group: MLFLOW_USER,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  capabilities: { drop: ['ALL' as kplus.Capability] },
+};
 
 /** Where other components reach MLflow inside the cluster. */
 export function mlflowHandle(): MlflowHandle {
@@ -147,15 +157,7 @@ export class MlflowChart extends ComponentChart {
           command: ['sh', '-c', 'mlflow db upgrade "$0" || echo "no schema to upgrade: the server initializes a new database"', databaseUrl(db)],
           envVariables: { PGPASSWORD: secretEnv(this, 'db-secret-upgrade', dbSecret.ref('password')), HOME: kplus.EnvValue.fromValue('/tmp') },
           resources: containerResources(settings.resources),
-          securityContext: {
-            ensureNonRoot: true,
-            user: MLFLOW_USER,
-            group: MLFLOW_USER,
-            readOnlyRootFilesystem: true,
-            allowPrivilegeEscalation: false,
-            privileged: false,
-            capabilities: { drop: ['ALL' as kplus.Capability] },
-          },
+          securityContext: CONTAINER_SECURITY,
           volumeMounts: [{ path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'upgrade-tmp', 'upgrade-tmp', { sizeLimit: Size.mebibytes(256) }) }],
         },
       ],
@@ -189,16 +191,7 @@ export class MlflowChart extends ComponentChart {
             timeoutSeconds: Duration.seconds(5),
             failureThreshold: 5,
           }),
-          // The image runs as 1001; the root filesystem is read-only, /tmp is a scratch volume.
-          securityContext: {
-            ensureNonRoot: true,
-            user: MLFLOW_USER,
-            group: MLFLOW_USER,
-            readOnlyRootFilesystem: true,
-            allowPrivilegeEscalation: false,
-            privileged: false,
-            capabilities: { drop: ['ALL' as kplus.Capability] },
-          },
+          securityContext: CONTAINER_SECURITY,
           volumeMounts: [
             { path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'tmp', 'tmp', { sizeLimit: Size.gibibytes(1) }) },
           ],
