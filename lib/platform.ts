@@ -28,6 +28,7 @@ import { ComponentChart, FolderChart } from './constructs/component';
 import { PART_OF, podSecurityLabels } from './constructs/labels';
 import { checkObjects, formatViolation } from './policies';
 import { EXEMPTIONS } from './policies/exemptions';
+import { ROOT_APPLICATION_LABEL } from './argocd/health';
 import { K8sObject } from './policies/pod-specs';
 import type { SealedValues } from './sealing/sealed-values';
 import { SecretCatalog } from './secrets/catalog';
@@ -105,6 +106,12 @@ function groupKind(obj: K8sObject): GroupKind {
   return { group: slash < 0 ? '' : obj.apiVersion.slice(0, slash), kind: obj.kind };
 }
 
+/** `group/Kind`, `/Kind` for the core group. */
+function parseGroupKind(text: string): GroupKind {
+  const slash = text.lastIndexOf('/');
+  return { group: text.slice(0, slash), kind: text.slice(slash + 1) };
+}
+
 function uniqueKinds(kinds: GroupKind[]): GroupKind[] {
   return [...new Map(kinds.map((k) => [`${k.group}/${k.kind}`, k])).values()];
 }
@@ -142,7 +149,8 @@ export function buildPlatform(inputs: PlatformInputs, options: BuildOptions = {}
   );
   const data = new DataLayer(config, consumers);
   const context = { app, config, catalog, data };
-  const components: ComponentChart[] = factories.filter((f) => f.enabled(config, data)).map((f) => f.create(context));
+  const enabled = factories.filter((f) => f.enabled(config, data)).map((f) => ({ factory: f, chart: f.create(context) }));
+  const components: ComponentChart[] = enabled.map((e) => e.chart);
 
   const problems: Problem[] = [];
   if (catalog.requirements.length > 0 && !config.components.sealedSecrets.enabled) {
@@ -177,9 +185,20 @@ export function buildPlatform(inputs: PlatformInputs, options: BuildOptions = {}
     });
   }
 
-  // What the project allows: exactly the kinds the components emit.
-  const objects = components.flatMap(objectsOf);
-  const kinds = uniqueKinds(objects.map(groupKind));
+  // What the project allows: the namespaces and kinds of every component of
+  // the platform, enabled here or not. Argo CD deletes only what the project
+  // permits, so a project narrowed in the same sync that removes a component
+  // would leave everything that component made behind.
+  for (const { factory, chart } of enabled) {
+    if (chart.info.namespace !== factory.namespace(config)) {
+      throw new Error(`component ${factory.name}: its chart's namespace ${chart.info.namespace} is not the one its factory declares (${factory.namespace(config)})`);
+    }
+    const undeclared = uniqueKinds(objectsOf(chart).map(groupKind)).filter((k) => !factory.kinds.includes(`${k.group}/${k.kind}`));
+    if (undeclared.length > 0) {
+      throw new Error(`component ${factory.name} emits ${undeclared.map((k) => `${k.group}/${k.kind}`).join(', ')}: add them to its kinds in lib/components/index.ts`);
+    }
+  }
+  const kinds = uniqueKinds(factories.flatMap((f) => f.kinds).map(parseGroupKind));
   const clusterResources = uniqueKinds([{ group: '', kind: 'Namespace' }, ...kinds.filter((k) => CLUSTER_SCOPED.has(k.kind))]);
   const namespacedResources = uniqueKinds([
     { group: 'argoproj.io', kind: 'Application' },
@@ -188,7 +207,7 @@ export function buildPlatform(inputs: PlatformInputs, options: BuildOptions = {}
   ]);
   const destinations: Destination[] = [
     { server: IN_CLUSTER, namespace: config.argocd.namespace },
-    ...components.map((c) => ({ server: config.cluster.server, namespace: c.info.namespace })),
+    ...factories.map((f) => ({ server: config.cluster.server, namespace: f.namespace(config) })),
   ];
   const uniqueDestinations = [...new Map(destinations.map((d) => [`${d.server} ${d.namespace}`, d])).values()];
 
@@ -213,7 +232,8 @@ export function buildPlatform(inputs: PlatformInputs, options: BuildOptions = {}
     destination: { server: IN_CLUSTER, namespace: config.argocd.namespace },
     // Before every component Application.
     wave: ROOT_WAVE,
-    labels: envLabels,
+    // Healthy as a resource of its own sync (lib/argocd/health.ts), which would otherwise never end.
+    labels: { ...envLabels, [ROOT_APPLICATION_LABEL]: 'true' },
     // Deleting the root must not cascade to every component.
     cascadeDelete: false,
     // The root Application manages itself: never pruned, never deleted by a sync.

@@ -11,7 +11,8 @@ import { HelmChart } from '../lib/constructs/helm-chart';
 import { installGateProgram } from '../cluster/install-gate/gate';
 import { renderPlatform } from '../lib/render';
 import { updateReadme } from '../scripts/readme-argocd-cm';
-import { envYaml, platformOf, ROOT, userError } from './support';
+import { envYaml, loadConfig, platformOf, ROOT, userError, WITH_DEMO } from './support';
+import { ComponentFactory, COMPONENTS } from '../lib/components/index';
 
 type Obj = Record<string, any>;
 
@@ -80,27 +81,43 @@ test('the root Application syncs apps/, never cascades, and manages itself and t
   for (const [p, app] of components) assert.ok(Number(app.metadata.annotations['argocd.argoproj.io/sync-wave']) > -10, p);
 });
 
-test('the AppProject allows only this repo, these destinations and the kinds emitted', () => {
+test('the AppProject allows only this repo, and the namespaces and kinds of the platform\'s components', () => {
   const project = objects(GENERIC).get('bootstrap/03-root/AppProject.mlops-test.k8s.yaml')!;
   assert.deepEqual(project.spec.sourceRepos, ['https://git.example.com/org/platform.git']);
+  // Every component's namespace, enabled here or not: removing a component must not narrow the project
+  // before Argo CD deletes what the component made.
   assert.deepEqual(
     project.spec.destinations.map((d: Obj) => d.namespace),
-    ['argocd', 'cert-manager', 'helm-controller', 'sealed-secrets'],
+    COMPONENTS.map((f) => f.namespace(loadConfig(GENERIC))).concat('argocd').filter((n, i, a) => a.indexOf(n) === i).sort(),
   );
+  assert.ok(project.spec.destinations.every((d: Obj) => d.server === 'https://kubernetes.default.svc'));
   assert.deepEqual(
     project.spec.clusterResourceWhitelist.map((k: Obj) => `${k.group}/${k.kind}`),
-    ['/Namespace', 'cert-manager.io/ClusterIssuer', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'],
+    ['/Namespace', 'cert-manager.io/ClusterIssuer', 'karpenter.sh/NodePool', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'],
   );
   const namespaced = project.spec.namespaceResourceWhitelist.map((k: Obj) => `${k.group}/${k.kind}`);
   assert.ok(namespaced.includes('helm.cattle.io/HelmChart'));
   assert.ok(namespaced.includes('argoproj.io/Application'));
   assert.ok(namespaced.includes('argoproj.io/AppProject'), 'the root Application manages the project');
+  assert.ok(namespaced.includes('ray.io/RayCluster'), 'a component this environment does not enable');
   assert.ok(!namespaced.includes('*/*'));
   // Helm-created objects are not Argo CD's: no orphaned-resources warnings about them.
   assert.equal(project.spec.orphanedResources, undefined);
-  // Without the installed helm-controller, no cluster role is needed.
-  const k3s = objects(envYaml()).get('bootstrap/03-root/AppProject.mlops-test.k8s.yaml')!;
-  assert.deepEqual(k3s.spec.clusterResourceWhitelist, [{ group: '', kind: 'Namespace' }, { group: 'cert-manager.io', kind: 'ClusterIssuer' }]);
+});
+
+test('removing a component leaves the project as it was, so Argo CD may still delete what it made', () => {
+  const project = (text: string) => renderPlatform(platformOf(text, { lenient: true })).find((f) => f.path === 'apps/AppProject.mlops-test.k8s.yaml')!.object;
+  const withMlflow = project(envYaml().replace('components: {}', 'components:\n  mlflow: {}'));
+  const without = project(envYaml());
+  assert.deepEqual(without, withMlflow);
+});
+
+test('a component that emits a kind it does not declare is a bug caught at synth', () => {
+  const demo = WITH_DEMO()[WITH_DEMO().length - 1];
+  const undeclared: ComponentFactory = { ...demo, kinds: [] };
+  assert.throws(() => platformOf(envYaml(), { components: [...COMPONENTS, undeclared], lenient: true }), /component demo emits bitnami.com\/SealedSecret: add them to its kinds/);
+  const moved: ComponentFactory = { ...demo, namespace: () => 'elsewhere' };
+  assert.throws(() => platformOf(envYaml(), { components: [...COMPONENTS, moved], lenient: true }), /namespace demo is not the one its factory declares \(elsewhere\)/);
 });
 
 test('bootstrap: numbered folders, Argo CD installed by a HelmChart carrying the health checks', () => {
@@ -221,7 +238,7 @@ test('HelmChart: the install gate runs the gate program with this spec, least pr
   assert.deepEqual(job.spec.template.spec.volumes, [{ name: 'gate', configMap: { name: 'install-gate' } }]);
   const role = objs.find((o) => o.kind === 'Role')!;
   assert.deepEqual(role.rules, [
-    { apiGroups: ['helm.cattle.io'], resources: ['helmcharts'], resourceNames: ['demo'], verbs: ['get'] },
+    { apiGroups: ['helm.cattle.io'], resources: ['helmcharts', 'helmchartconfigs'], resourceNames: ['demo'], verbs: ['get'] },
     { apiGroups: ['batch'], resources: ['jobs'], resourceNames: ['helm-install-demo'], verbs: ['get'] },
     { apiGroups: [''], resources: ['secrets'], verbs: ['list'] },
     { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['get'] },
@@ -315,4 +332,10 @@ test('the helm-controller and its job image are pinned as a working pair', () =>
   assert.match(helmControllerPairProblem('v0.17.4', 'v0.13.0-build20260715')!, /needs klipper-helm v0\.13\.1 or later/);
   assert.equal(helmControllerPairProblem('v0.17.3', 'v0.9.10-build20251111'), undefined, 'before v0.17.4 the label is not read');
   assert.equal(compareVersions('v0.13.3-build20260727', 'v0.13.3'), 0);
+});
+
+test('only the root Application carries the root label its health check recognises', () => {
+  const objs = objects(GENERIC);
+  const labelled = [...objs.entries()].filter(([, o]) => o.kind === 'Application' && o.metadata.labels?.['mlops-gitops.dev/root'] === 'true').map(([p]) => p);
+  assert.deepEqual(labelled.sort(), ['apps/Application.test-root.k8s.yaml', 'bootstrap/03-root/Application.test-root.k8s.yaml']);
 });

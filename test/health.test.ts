@@ -130,3 +130,13 @@ test('Ingress: healthy without a load-balancer address, so later waves do not wa
   assert.equal(runHealth(INGRESS_HEALTH, ingress()).status, 'Healthy');
   assert.deepEqual(runHealth(INGRESS_HEALTH, ingress({ loadBalancer: { ingress: [{ ip: '203.0.113.7' }] } })), { status: 'Healthy', message: 'Address 203.0.113.7' });
 });
+
+test('Application: the root, a resource of its own sync, is healthy while that sync runs (else its first wave never ends)', () => {
+  const root = {
+    metadata: { name: 'staging-root', labels: { 'mlops-gitops.dev/root': 'true' } },
+    status: { health: { status: 'Healthy' }, operationState: { phase: 'Running' } },
+  };
+  assert.equal(runHealth(APPLICATION_HEALTH, root).status, 'Healthy');
+  const child = { ...root, metadata: { name: 'staging-mlflow', labels: { 'mlops-gitops.dev/root': 'false' } } };
+  assert.equal(runHealth(APPLICATION_HEALTH, child).status, 'Progressing');
+});

@@ -124,6 +124,8 @@ export function seededRandom(seed = 'test'): (n: number) => Buffer {
 export function credentialComponent(options: { provided?: boolean; scope?: 'strict' | 'namespace-wide' | 'cluster-wide' } = {}): ComponentFactory {
   return {
     name: 'demo',
+    namespace: () => 'demo',
+    kinds: ['bitnami.com/SealedSecret'],
     enabled: () => true,
     create: ({ app, catalog }) => {
       const chart = new (class extends ComponentChart {})(app, { name: 'demo', namespace: 'demo', tier: Tier.PLATFORM });

@@ -48,10 +48,9 @@ test('selfSigned (default): a self-signed root issues the CA that the ClusterIss
   assert.equal(ca.spec.isCA, true);
   assert.deepEqual(ca.spec.issuerRef, { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'mlops-selfsigned' });
   assert.deepEqual(issuer.spec, { ca: { secretName: ca.spec.secretName } });
-  for (const o of [root, ca, issuer]) {
-    assert.equal(o.metadata.annotations['argocd.argoproj.io/sync-wave'], '2');
-    assert.equal(o.metadata.annotations['argocd.argoproj.io/sync-options'], 'SkipDryRunOnMissingResource=true');
-  }
+  // After the install gate (wave 1); the CA's issuer after the Certificate whose Secret it reads.
+  assert.deepEqual([root, ca, issuer].map((o) => o.metadata.annotations['argocd.argoproj.io/sync-wave']), ['2', '2', '3']);
+  for (const o of [root, ca, issuer]) assert.equal(o.metadata.annotations['argocd.argoproj.io/sync-options'], 'SkipDryRunOnMissingResource=true');
 });
 
 test('acme: Let\'s Encrypt over HTTP-01 through the ingress class, with the account e-mail', () => {

@@ -17,7 +17,15 @@ import { installGateProgram } from './gate';
 type Obj = Record<string, any>;
 
 const TOKEN = 'test-token';
-const VALUES = { replicas: 2, config: { enabled: true, name: 'x' } };
+// Insertion order as the generator writes it; Helm's record has every object's keys sorted (Go's encoding/json).
+const VALUES = { replicas: 2, config: { name: 'x', enabled: true }, tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] };
+
+/** The values as Helm stores them: keys sorted at every level. */
+function sortedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortedKeys((v as Obj)[k])]));
+  return v;
+}
 const HASH = 'ABCDEF0123';
 
 /** A release Secret as Helm writes it: data.release = base64(base64(gzip(JSON))). */
@@ -27,7 +35,7 @@ function releaseSecret(revision: number, opts: { version?: string; status?: stri
     version: revision,
     info: { status: opts.status ?? 'deployed', description: 'Upgrade complete' },
     chart: { metadata: { name: 'demo', version: opts.version ?? '1.2.3' } },
-    config: opts.config ?? { ...VALUES, extra: 'from a HelmChartConfig' },
+    config: sortedKeys(opts.config ?? VALUES),
     manifest: opts.manifest ?? '',
   };
   const helmEncoded = zlib.gzipSync(Buffer.from(JSON.stringify(release))).toString('base64');
@@ -76,6 +84,8 @@ function deployment(ready: boolean): Obj {
 
 interface World {
   chart?: Obj;
+  /** A HelmChartConfig of the same name, whose values the controller merges over the HelmChart's. */
+  overlay?: Obj;
   job?: Obj;
   releases: Obj[];
   workloads: Record<string, Obj>;
@@ -95,6 +105,7 @@ async function apiServer(world: World): Promise<{ url: string; close: () => Prom
     const p = url.pathname;
     if (p === '/apis/helm.cattle.io/v1/namespaces/ns/helmcharts/demo') return world.chart ? send(200, world.chart) : send(404, {});
     if (p === '/apis/batch/v1/namespaces/ns/jobs/helm-install-demo') return world.job ? send(200, world.job) : send(404, {});
+    if (p === '/apis/helm.cattle.io/v1/namespaces/ns/helmchartconfigs/demo') return world.overlay ? send(200, world.overlay) : send(404, {});
     if (p === '/api/v1/namespaces/ns/secrets') {
       assert.equal(url.searchParams.get('labelSelector'), 'owner=helm,name=demo');
       assert.equal(url.searchParams.get('fieldSelector'), 'type=helm.sh/release.v1');
@@ -153,6 +164,20 @@ test('install gate: passes when the newest release is this chart version with th
   assert.equal(code, 0, out);
   assert.match(out, /chart 1\.2\.3 installed and its workloads ready/);
   assert.ok(api.requests.some((r) => r.startsWith('/apis/apps/v1/namespaces/ns/deployments/demo-operator')), 'the Deployment of the manifest was checked');
+});
+
+test('install gate: values compare as data, whatever the key order; a HelmChartConfig may add values', async () => {
+  const extra = { ...VALUES, extra: 'from a HelmChartConfig' };
+  for (const [what, world, code] of [
+    ['the same values, keys sorted by Helm', installed(), 0],
+    ['a value the spec no longer sets, no HelmChartConfig', { ...installed(), releases: [releaseSecret(3, { config: extra, hash: HASH, manifest: MANIFEST })] }, 1],
+    ['a value a HelmChartConfig adds', { ...installed(), overlay: { metadata: { name: 'demo' } }, releases: [releaseSecret(3, { config: extra, hash: HASH, manifest: MANIFEST })] }, 0],
+  ] as [string, World, number][]) {
+    const api = await apiServer(world);
+    const { code: exit, out } = await runGate(api.url, { GATE_TIMEOUT_SECONDS: '0.5' });
+    await api.close();
+    assert.equal(exit, code, `${what}: ${out}`);
+  }
 });
 
 test('install gate: a release of the previous spec does not pass (old version, other values, old hash)', async () => {

@@ -6,7 +6,9 @@
  * "Installed for this spec" is read from Helm's own record, the newest
  * release Secret (`owner=helm,name=<release>`):
  * - its status is `deployed`, its chart version is the pinned one, and the
- *   values it was installed with contain every value the HelmChart sets;
+ *   values it was installed with are the HelmChart's (compared as data:
+ *   Helm stores them with sorted keys), or contain them where a
+ *   HelmChartConfig of the same name adds its own;
  * - the install Job is complete and the release carries the Job's
  *   `CONFIG_HASH` as its `helmcharts.helm.cattle.io/configHash` label (the
  *   helm-controller's own test, pkg/controllers/chart/chart.go).
@@ -104,13 +106,22 @@ export function installGate(): void {
     return JSON.parse(json.toString('utf8')) as Obj;
   }
 
-  /** Every value the HelmChart sets is in what Helm installed (a HelmChartConfig may add more). */
+  /** JSON with the keys of every object sorted, as Go's encoding/json writes Helm's record. */
+  function canonical(v: unknown): string {
+    if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+    if (v !== null && typeof v === 'object') {
+      return `{${Object.keys(v as Obj).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Obj)[k])}`).join(',')}}`;
+    }
+    return JSON.stringify(v) ?? 'null';
+  }
+
+  /** Every value the HelmChart sets is in what Helm installed (a HelmChartConfig adds more). */
   function contains(actual: unknown, expected: unknown): boolean {
     if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
       if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return false;
       return Object.entries(expected as Obj).every(([k, v]) => contains((actual as Obj)[k], v));
     }
-    return JSON.stringify(actual) === JSON.stringify(expected);
+    return canonical(actual) === canonical(expected);
   }
 
   const condition = (obj: Obj | undefined, type: string) =>
@@ -165,7 +176,11 @@ export function installGate(): void {
       undefined,
     );
     const release = newest ? decodeRelease(newest) : undefined;
-    const forThisSpec = release !== undefined && release.chart?.metadata?.version === version && contains(release.config ?? {}, values);
+    // The controller merges a HelmChartConfig's values over the HelmChart's.
+    const overlay = await get(`/apis/helm.cattle.io/v1/namespaces/${ns}/helmchartconfigs/${chartName}`);
+    const installedValues = release?.config ?? {};
+    const sameValues = overlay ? contains(installedValues, values) : canonical(installedValues) === canonical(values);
+    const forThisSpec = release !== undefined && release.chart?.metadata?.version === version && sameValues;
     const status = String(release?.info?.status ?? 'none');
 
     const failed = condition(chart, 'Failed');

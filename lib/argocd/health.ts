@@ -7,8 +7,21 @@
  * healthy as soon as it exists, and sync waves of the app-of-apps do not wait.
  */
 
-/** A child Application is healthy when its resources are, and not while a sync runs or after one failed. */
+/** Label of the root Application, which syncs itself (lib/platform.ts). */
+export const ROOT_APPLICATION_LABEL = 'mlops-gitops.dev/root';
+
+/**
+ * A child Application is healthy when its resources are, and not while a
+ * sync runs or after one failed. The root Application is among the
+ * resources of its own sync (it manages itself): while that sync runs it
+ * would wait for itself forever, so as a resource it is always healthy.
+ */
 export const APPLICATION_HEALTH = `local hs = {}
+if obj.metadata.labels ~= nil and obj.metadata.labels["${ROOT_APPLICATION_LABEL}"] == "true" then
+  hs.status = "Healthy"
+  hs.message = "The root Application: its health is that of the Applications it syncs"
+  return hs
+end
 hs.status = "Progressing"
 hs.message = "Waiting for the first sync"
 if obj.status ~= nil then

@@ -87,11 +87,16 @@ export function certManagerValues(): Record<string, unknown> {
   };
 }
 
-/** Issuers come after the gate (wave 1) has seen the webhook serve; their CRDs may not exist at dry-run time. */
-const ISSUER_ANNOTATIONS = {
-  'argocd.argoproj.io/sync-wave': '2',
+/**
+ * Issuers come after the gate (wave 1) has seen the webhook serve; their
+ * CRDs may not exist at dry-run time. The CA's ClusterIssuer waits (wave 3)
+ * for the CA Certificate (wave 2) whose Secret it reads.
+ */
+const issuerAnnotations = (wave: number) => ({
+  'argocd.argoproj.io/sync-wave': String(wave),
   'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true',
-};
+});
+const ISSUER_ANNOTATIONS = issuerAnnotations(2);
 
 export class CertManagerChart extends ComponentChart {
   constructor(scope: Construct, config: EnvironmentConfig) {
@@ -126,7 +131,7 @@ export class CertManagerChart extends ComponentChart {
       });
       // A ClusterIssuer reads its Secret from cert-manager's namespace.
       new ClusterIssuer(this, 'ca-issuer', {
-        metadata: { name: CA, labels, annotations: ISSUER_ANNOTATIONS },
+        metadata: { name: CA, labels, annotations: issuerAnnotations(3) },
         spec: { ca: { secretName: CA } },
       });
     } else if (tls.issuer === 'acme') {

@@ -7,22 +7,22 @@ import { App } from 'cdk8s';
 import { EnvironmentConfig } from '../config/environment';
 import { ComponentChart } from '../constructs/component';
 import { Consumer } from '../data/handles';
-import { DataLayer, DataNeeds } from '../data/layer';
+import { DataLayer, DataNeeds, MINIO_NAMESPACE, POSTGRES_NAMESPACE } from '../data/layer';
 import { SecretCatalog } from '../secrets/catalog';
 import { AIRFLOW, AirflowChart } from './airflow';
 import { ArgoCdChart } from './argocd';
-import { BucketsChart } from './buckets';
-import { CertManagerChart } from './cert-manager';
-import { CnpgOperatorChart } from './cnpg-operator';
-import { GpuChart, NodePoolsChart } from './gpu';
-import { HelmControllerChart } from './helm-controller';
+import { BUCKETS_NAMESPACE, BucketsChart } from './buckets';
+import { CERT_MANAGER_NAMESPACE, CertManagerChart } from './cert-manager';
+import { CNPG_NAMESPACE, CnpgOperatorChart } from './cnpg-operator';
+import { GPU_NAMESPACE, GpuChart, NODE_POOLS_NAMESPACE, NodePoolsChart } from './gpu';
+import { HELM_CONTROLLER_NAMESPACE, HelmControllerChart } from './helm-controller';
 import { MinioChart } from './minio';
 import { MLFLOW, MlflowChart, mlflowHandle } from './mlflow';
 import { PostgresChart } from './postgres';
 import { PREFECT, PrefectChart } from './prefect';
-import { KubeRayOperatorChart, RAY_NAMESPACE, RayTrainingChart } from './ray';
+import { KUBERAY_NAMESPACE, KubeRayOperatorChart, RAY_NAMESPACE, RayTrainingChart } from './ray';
 import { SealedSecretsChart } from './sealed-secrets';
-import { TraefikChart } from './traefik';
+import { TRAEFIK_NAMESPACE, TraefikChart } from './traefik';
 
 /** What a component gets to build itself. */
 export interface PlatformContext {
@@ -36,11 +36,32 @@ export interface PlatformContext {
 
 export interface ComponentFactory {
   readonly name: string;
+  /**
+   * The component's namespace, known also where it is not enabled: the
+   * AppProject allows the namespaces and kinds of every component, so that
+   * removing one from an environment still lets Argo CD delete what it made.
+   */
+  namespace(config: EnvironmentConfig): string;
+  /** Every kind the component may emit, `group/Kind` (`/Kind` for the core group); checked at synth. */
+  readonly kinds: readonly string[];
   enabled(config: EnvironmentConfig, data: DataLayer): boolean;
   /** A component that uses the data layer says so before any chart is built. */
   readonly consumer?: { readonly consumer: Consumer; needs(config: EnvironmentConfig): DataNeeds };
   create(context: PlatformContext): ComponentChart;
 }
+
+/** What the HelmChart construct emits with its install gate (lib/constructs/helm-chart.ts). */
+const HELM_CHART_KINDS = [
+  'helm.cattle.io/HelmChart',
+  '/ResourceQuota',
+  '/ConfigMap',
+  '/ServiceAccount',
+  'rbac.authorization.k8s.io/Role',
+  'rbac.authorization.k8s.io/RoleBinding',
+  'batch/Job',
+];
+const SEALED = 'bitnami.com/SealedSecret';
+const NETWORK_POLICY = 'networking.k8s.io/NetworkPolicy';
 
 /** Namespaces whose pods get the MLflow handle and call its API directly. */
 function mlflowClients(config: EnvironmentConfig): string[] {
@@ -55,26 +76,36 @@ function mlflowClients(config: EnvironmentConfig): string[] {
 export const COMPONENTS: readonly ComponentFactory[] = [
   {
     name: 'helm-controller',
+    namespace: () => HELM_CONTROLLER_NAMESPACE,
+    kinds: ['apps/Deployment', '/ServiceAccount', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'],
     enabled: (c) => c.cluster.helmController === 'install',
     create: ({ app }) => new HelmControllerChart(app),
   },
   {
     name: 'sealed-secrets',
+    namespace: (c) => c.components.sealedSecrets.namespace,
+    kinds: HELM_CHART_KINDS,
     enabled: (c) => c.components.sealedSecrets.enabled,
     create: ({ app, config }) => new SealedSecretsChart(app, config),
   },
   {
     name: 'argocd',
+    namespace: (c) => c.argocd.namespace,
+    kinds: [...HELM_CHART_KINDS, SEALED],
     enabled: (c) => c.argocd.install,
     create: ({ app, config, catalog }) => new ArgoCdChart(app, config, catalog),
   },
   {
     name: 'traefik',
+    namespace: () => TRAEFIK_NAMESPACE,
+    kinds: HELM_CHART_KINDS,
     enabled: (c) => c.cluster.ingressController === 'install',
     create: ({ app, config }) => new TraefikChart(app, config),
   },
   {
     name: 'cert-manager',
+    namespace: () => CERT_MANAGER_NAMESPACE,
+    kinds: [...HELM_CHART_KINDS, 'cert-manager.io/ClusterIssuer', 'cert-manager.io/Certificate'],
     // Every UI is served over TLS: cert-manager issues the certificates,
     // unless the environment names a ClusterIssuer of a cert-manager it runs.
     enabled: (c) => c.tls.issuer !== 'clusterIssuer',
@@ -82,47 +113,65 @@ export const COMPONENTS: readonly ComponentFactory[] = [
   },
   {
     name: 'gpu',
+    namespace: () => GPU_NAMESPACE,
+    kinds: HELM_CHART_KINDS,
     enabled: (c) => c.nodePools.some((p) => p.kind === 'gpu'),
     create: ({ app, config }) => new GpuChart(app, config),
   },
   {
     name: 'node-pools',
+    namespace: () => NODE_POOLS_NAMESPACE,
+    kinds: ['karpenter.sh/NodePool'],
     enabled: (c) => c.cluster.autoscaler === 'karpenter' && c.nodePools.length > 0,
     create: ({ app, config }) => new NodePoolsChart(app, config),
   },
   {
     name: 'kuberay-operator',
+    namespace: () => KUBERAY_NAMESPACE,
+    kinds: HELM_CHART_KINDS,
     enabled: (c) => c.components.ray.enabled,
     create: ({ app }) => new KubeRayOperatorChart(app),
   },
   {
     name: 'cnpg-operator',
+    namespace: () => CNPG_NAMESPACE,
+    kinds: HELM_CHART_KINDS,
     enabled: (_c, data) => data.runsPostgres,
     create: ({ app }) => new CnpgOperatorChart(app),
   },
   {
     name: 'minio',
+    namespace: () => MINIO_NAMESPACE,
+    kinds: ['apps/StatefulSet', 'batch/Job', SEALED, '/ConfigMap', '/Service', NETWORK_POLICY],
     enabled: (_c, data) => data.runsMinio,
     create: ({ app, config, data, catalog }) => new MinioChart(app, config, data, catalog),
   },
   {
     name: 'buckets',
+    namespace: () => BUCKETS_NAMESPACE,
+    kinds: ['batch/Job', SEALED, '/ConfigMap', '/ServiceAccount', NETWORK_POLICY],
     enabled: (c, data) => c.objectStore.kind === 'external' && data.bucketGrants.length > 0,
     create: ({ app, config, data, catalog }) => new BucketsChart(app, config, data, catalog),
   },
   {
     name: 'postgres',
+    namespace: () => POSTGRES_NAMESPACE,
+    kinds: [SEALED, NETWORK_POLICY, 'postgresql.cnpg.io/Cluster', 'postgresql.cnpg.io/Database', 'postgresql.cnpg.io/ScheduledBackup'],
     enabled: (_c, data) => data.runsPostgres,
     create: ({ app, config, data, catalog }) => new PostgresChart(app, config, data, catalog),
   },
   {
     name: 'mlflow',
+    namespace: () => MLFLOW.namespace,
+    kinds: ['apps/Deployment', SEALED, '/ConfigMap', '/Service', '/ServiceAccount', 'networking.k8s.io/Ingress', NETWORK_POLICY, 'policy/PodDisruptionBudget'],
     enabled: (c) => c.components.mlflow.enabled,
     consumer: { consumer: MLFLOW, needs: () => ({ database: true, bucket: true }) },
     create: ({ app, config, data, catalog }) => new MlflowChart(app, config, data, catalog, mlflowClients(config)),
   },
   {
     name: 'airflow',
+    namespace: () => AIRFLOW.namespace,
+    kinds: [...HELM_CHART_KINDS, SEALED],
     enabled: (c) => c.components.airflow.enabled,
     consumer: { consumer: AIRFLOW, needs: () => ({ database: true, bucket: true }) },
     create: ({ app, config, data, catalog }) =>
@@ -130,12 +179,16 @@ export const COMPONENTS: readonly ComponentFactory[] = [
   },
   {
     name: 'prefect',
+    namespace: () => PREFECT.namespace,
+    kinds: [...HELM_CHART_KINDS, SEALED],
     enabled: (c) => c.components.prefect.enabled,
     consumer: { consumer: PREFECT, needs: () => ({ database: true }) },
     create: ({ app, config, data, catalog }) => new PrefectChart(app, config, data, catalog, config.components.mlflow.enabled ? mlflowHandle() : undefined),
   },
   {
     name: 'ray',
+    namespace: () => RAY_NAMESPACE,
+    kinds: ['ray.io/RayCluster'],
     enabled: (c) => c.components.ray.enabled,
     create: ({ app, config }) => new RayTrainingChart(app, config, config.components.mlflow.enabled ? mlflowHandle() : undefined),
   },

@@ -67,7 +67,9 @@ http {
       # The application never sees the proxy's credentials.
       proxy_set_header Authorization "";
       proxy_read_timeout 600s;
+      # Stream both ways: buffering a large artifact would fill the small /tmp and get the pod evicted.
       proxy_request_buffering off;
+      proxy_buffering off;
     }
   }
 }

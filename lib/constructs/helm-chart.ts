@@ -188,7 +188,7 @@ export class HelmChart extends Construct {
     const role = new k8s.KubeRole(this, 'gate-role', {
       metadata: { name: gate, labels },
       rules: [
-        { apiGroups: ['helm.cattle.io'], resources: ['helmcharts'], resourceNames: [name], verbs: ['get'] },
+        { apiGroups: ['helm.cattle.io'], resources: ['helmcharts', 'helmchartconfigs'], resourceNames: [name], verbs: ['get'] },
         { apiGroups: ['batch'], resources: ['jobs'], resourceNames: [this.installJobName], verbs: ['get'] },
         // Helm's release records have a name per revision: list, filtered by label.
         { apiGroups: [''], resources: ['secrets'], verbs: ['list'] },
