@@ -7,7 +7,9 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { renderEnvironments } from '../lib/cli/synth';
 import { K8sObject } from '../lib/policies/pod-specs';
@@ -99,4 +101,38 @@ test('README bring-up: stops on the first failure, applies every step in order, 
   const waitArgo = script.indexOf('crd/applications.argoproj.io');
   const root = script.indexOf('bootstrap/03-root/');
   assert.ok(helmController < waitHelmChart && waitHelmChart < argocd && argocd < waitArgo && waitArgo < root, 'each CRD is established before a step uses it');
+  // The same script on k3s, which has no 01-helm-controller step.
+  assert.match(script, /if \[ -d dist\/\$ENV\/bootstrap\/01-helm-controller \]; then\n\s+kubectl apply -f dist\/\$ENV\/bootstrap\/01-helm-controller\/\nfi/);
+});
+
+test('README bring-up runs as written: a shell replay with a stand-in kubectl, on local (k3s) and staging (generic)', () => {
+  const script = bringUp(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
+  const expected: Record<string, string[]> = {
+    local: ['00-namespaces', '02-argocd', '03-root'],
+    staging: ['00-namespaces', '01-helm-controller', '02-argocd', '03-root'],
+  };
+  for (const [env, steps] of Object.entries(expected)) {
+    // A working copy: the committed dist/ and a stand-in for the private key (never committed).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bring-up-'));
+    fs.mkdirSync(path.join(dir, 'dist'));
+    fs.symlinkSync(path.join(ROOT, 'dist', env), path.join(dir, 'dist', env));
+    fs.mkdirSync(path.join(dir, 'environments', 'keys'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'environments', 'keys', `${env}.key.yaml`), 'kind: Secret\n');
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    // kubectl records its arguments and, like the real one, fails on a path that does not exist.
+    fs.writeFileSync(
+      path.join(bin, 'kubectl'),
+      '#!/bin/sh\necho "$*" >> "$LOG"\nif [ "$1" = apply ] && [ "$2" = -f ] && [ ! -e "$3" ]; then echo "error: the path $3 does not exist" >&2; exit 1; fi\n',
+      { mode: 0o755 },
+    );
+    const log = path.join(dir, 'calls');
+    const out = spawnSync('bash', ['-c', script.replace(/^ENV=.*$/m, `ENV=${env}`)], { cwd: dir, env: { PATH: `${bin}:${process.env.PATH}`, LOG: log }, encoding: 'utf8' });
+    assert.equal(out.status, 0, `${env}: ${out.stderr}`);
+    const calls = fs.readFileSync(log, 'utf8').trim().split('\n');
+    const applied = calls.filter((c) => c.startsWith('apply -f dist/')).map((c) => c.split('/')[3]);
+    assert.deepEqual(applied, steps, env);
+    assert.ok(calls.includes(`apply -f environments/keys/${env}.key.yaml`), env);
+    assert.ok(calls.some((c) => c.startsWith('wait --for=create crd/helmcharts.helm.cattle.io')), `${env}: checks for a helm-controller`);
+  }
 });
