@@ -164,3 +164,13 @@ test('Prefect: the UI and API ask for the sealed admin credentials, and the work
   const secret = objs.get('prefect/SealedSecret.prefect-basic-auth.k8s.yaml')!;
   assert.equal(secret.metadata.namespace, 'prefect');
 });
+
+test('cert-manager comes last: a failing issuer (say, an ACME account refused) does not hold back the databases and services', () => {
+  for (const r of renderEnvironments(ROOT, ['local', 'staging', 'prod'])) {
+    const waves = r.files
+      .filter((f) => f.path.startsWith('apps/Application.') && (f.object as Obj).metadata.labels['app.kubernetes.io/component'])
+      .map((f) => [(f.object as Obj).metadata.labels['app.kubernetes.io/component'], Number((f.object as Obj).metadata.annotations['argocd.argoproj.io/sync-wave'])] as const);
+    const cm = waves.find(([c]) => c === 'cert-manager')![1];
+    for (const [c, w] of waves) if (c !== 'cert-manager') assert.ok(w < cm, `${r.env}: ${c} (${w}) before cert-manager (${cm})`);
+  }
+});

@@ -100,7 +100,10 @@ const ISSUER_ANNOTATIONS = issuerAnnotations(2);
 
 export class CertManagerChart extends ComponentChart {
   constructor(scope: Construct, config: EnvironmentConfig) {
-    super(scope, { name: 'cert-manager', namespace: CERT_MANAGER_NAMESPACE, tier: Tier.CONTROLLERS, waveOffset: 3 });
+    // The last wave: nothing waits for it (cert-manager issues the certificates of Ingresses made
+    // earlier as soon as it runs), and an issuer that cannot register (an ACME account refused,
+    // no way out to the internet) then fails only this Application, not the databases after it.
+    super(scope, { name: 'cert-manager', namespace: CERT_MANAGER_NAMESPACE, tier: Tier.WORKLOADS, waveOffset: 9 });
     const labels = this.objectLabels();
     new HelmChart(this, 'cert-manager', {
       name: 'cert-manager',
