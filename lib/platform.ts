@@ -182,6 +182,7 @@ export function buildPlatform(inputs: PlatformInputs, options: BuildOptions = {}
       // Kubernetes' own namespaces exist and keep their labels (restricted would evict system pods).
       ...(SYSTEM_NAMESPACES.has(c.info.namespace) ? {} : { managedNamespaceLabels: { ...envLabels, ...podSecurityLabels(c.info.podSecurity) } }),
       serverSideApply: c.info.serverSideApply,
+      ignoreDifferences: c.info.ignoreDifferences,
     });
   }
 

@@ -124,8 +124,8 @@ export function preflight(config: EnvironmentConfig, components: readonly string
   }
   if (cluster.autoscaler === 'karpenter' && config.nodePools.length > 0) {
     r.push({
-      need: `Karpenter (v1 API) and its EC2NodeClass "${cluster.karpenterNodeClass}"`,
-      why: 'the node pools are Karpenter NodePools',
+      need: `Karpenter (v1 API) and its EC2NodeClass "${cluster.karpenterNodeClass}"${config.nodePools.some((p) => p.kind === 'gpu') ? ', with an accelerated AMI (alias al2023@latest picks the NVIDIA variant) and a root volume of 100Gi or more' : ''}`,
+      why: `the node pools are Karpenter NodePools${config.nodePools.some((p) => p.kind === 'gpu') ? '; GPU nodes need the NVIDIA driver and room for CUDA images' : ''}`,
       check: `kubectl get crd nodepools.karpenter.sh && kubectl get ec2nodeclass ${cluster.karpenterNodeClass}`,
     });
   }

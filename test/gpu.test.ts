@@ -150,18 +150,26 @@ test('the GPU operator instead, by config', () => {
   assert.equal(values.daemonsets.tolerations[0].key, 'nvidia.com/gpu');
 });
 
-test('Karpenter: one NodePool per pool, labels and taints known up front, GPU limits, empty GPU nodes consolidated', () => {
+test('Karpenter: one NodePool per pool, labels, taints and the GPU model known up front, node and GPU limits, training never disrupted', () => {
   const objs = shipped('prod');
   const gpu = objs.get('node-pools/NodePool.gpu-a10g.k8s.yaml')!;
   assert.equal(gpu.metadata.namespace, undefined, 'cluster-scoped');
   assert.deepEqual(gpu.spec.template.metadata.labels, { 'mlops-gitops.dev/pool': 'gpu-a10g' });
   assert.deepEqual(gpu.spec.template.spec.taints, [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }]);
-  assert.deepEqual(gpu.spec.limits, { 'nvidia.com/gpu': 4 });
-  assert.equal(gpu.spec.disruption.consolidationPolicy, 'WhenEmptyOrUnderutilized');
-  assert.equal(gpu.spec.disruption.consolidateAfter, '5m');
+  // Limits as Kubernetes quantities (strings): maxNodes nodes, and their GPUs.
+  assert.deepEqual(gpu.spec.limits, { nodes: '4', 'nvidia.com/gpu': '4' });
+  // Only empty GPU nodes are consolidated, and they never expire (v1 expiry is forceful): training is never moved.
+  assert.deepEqual(gpu.spec.disruption, { consolidationPolicy: 'WhenEmpty', consolidateAfter: '5m' });
+  assert.equal(gpu.spec.template.spec.expireAfter, 'Never');
+  assert.deepEqual(
+    gpu.spec.template.spec.requirements.find((r: Obj) => r.key === 'karpenter.k8s.aws/instance-gpu-name'),
+    { key: 'karpenter.k8s.aws/instance-gpu-name', operator: 'In', values: ['a10g'] },
+  );
   assert.deepEqual(gpu.spec.template.spec.nodeClassRef, { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' });
   const cpu = objs.get('node-pools/NodePool.general.k8s.yaml')!;
-  assert.equal(cpu.spec.limits, undefined);
+  assert.deepEqual(cpu.spec.limits, { nodes: '10' }, 'maxNodes holds for CPU pools too');
+  assert.equal(cpu.spec.disruption.consolidationPolicy, 'WhenEmptyOrUnderutilized');
+  assert.equal(cpu.spec.template.spec.expireAfter, undefined);
   assert.equal(cpu.spec.template.spec.taints.length, 0);
   const project = objs.get('bootstrap/03-root/AppProject.mlops-prod.k8s.yaml')!;
   assert.ok(project.spec.clusterResourceWhitelist.some((k: Obj) => k.group === 'karpenter.sh' && k.kind === 'NodePool'));
@@ -174,6 +182,11 @@ test('cluster-autoscaler: the node-group tags are written next to the manifests'
   assert.match(doc.content, /\| gpu-t4 \| 0 \| 2 \| `k8s.io\/cluster-autoscaler\/node-template\/label\/mlops-gitops.dev\/pool` \| `gpu-t4` \|/);
   assert.match(doc.content, /node-template\/taint\/nvidia.com\/gpu` \| `true:NoSchedule`/);
   assert.match(doc.content, /node-template\/resources\/nvidia.com\/gpu` \| `1`/);
+  // Auto-discovery tags, and the accelerator label that stops over-scaling GPU groups.
+  assert.match(doc.content, /\| gpu-t4 \| 0 \| 2 \| `k8s.io\/cluster-autoscaler\/enabled` \| `true` \|/);
+  assert.match(doc.content, /\| gpu-t4 \| 0 \| 2 \| `k8s.io\/cluster-autoscaler\/staging` \| `owned` \|/);
+  assert.match(doc.content, /node-template\/label\/k8s.amazonaws.com\/accelerator` \| `nvidia-t4`/);
+  assert.match(doc.content, /the node group itself must apply the same labels and taints/);
 });
 
 test('the training path: prod Airflow tasks get the GPU placement contract; nothing else tolerates GPUs', () => {
@@ -184,7 +197,12 @@ test('the training path: prod Airflow tasks get the GPU placement contract; noth
     pool: 'gpu-a10g',
     nodeSelector: { 'mlops-gitops.dev/pool': 'gpu-a10g' },
     tolerations: [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }],
-    limits: { 'nvidia.com/gpu': '1' },
+    // Whole resources: a pod_override replaces the base container's, so a GPU limit alone would drop CPU and memory.
+    resources: {
+      requests: { cpu: '500m', memory: '1Gi', 'nvidia.com/gpu': '1' },
+      limits: { cpu: '2', memory: '4Gi', 'nvidia.com/gpu': '1' },
+    },
+    annotations: { 'karpenter.sh/do-not-disrupt': 'true' },
   });
   assert.ok(env.MLFLOW_TRACKING_URI && env.AIRFLOW_CONN_OBJECT_STORE, 'tasks have MLflow and the object store');
   assert.equal(values.workers.tolerations, undefined, 'ordinary tasks do not tolerate the GPU taint');
@@ -205,8 +223,22 @@ test('Ray training: the head on CPU nodes, the GPU worker group on the GPU pool 
   assert.equal(head.containers[0].resources.limits['nvidia.com/gpu'], undefined);
   const [workers] = cluster.spec.workerGroupSpecs;
   assert.equal(workers.minReplicas, 0);
-  assert.equal(workers.replicas, 0);
+  assert.equal(workers.replicas, undefined, 'Ray\'s autoscaler owns the replicas');
   assert.equal(workers.maxReplicas, 4);
+  // Argo CD leaves the autoscaler's fields alone, also when it syncs.
+  const app = objs.get('apps/Application.prod-ray.k8s.yaml')!;
+  assert.deepEqual(app.spec.ignoreDifferences, [
+    { group: 'ray.io', kind: 'RayCluster', jqPathExpressions: ['.spec.workerGroupSpecs[].replicas', '.spec.workerGroupSpecs[].scaleStrategy'] },
+  ]);
+  assert.ok(app.spec.syncPolicy.syncOptions.includes('RespectIgnoreDifferences=true'));
+  // Guaranteed QoS, never moved by Karpenter, and the log volume the autoscaler sidecar shares.
+  const worker = workers.template.spec.containers[0];
+  assert.deepEqual(worker.resources.requests, worker.resources.limits);
+  for (const t of [cluster.spec.headGroupSpec.template, workers.template]) {
+    assert.equal(t.metadata.annotations['karpenter.sh/do-not-disrupt'], 'true');
+    assert.ok(t.spec.volumes.some((v: Obj) => v.name === 'ray-logs'));
+    assert.ok(t.spec.containers[0].volumeMounts.some((m: Obj) => m.name === 'ray-logs' && m.mountPath === '/tmp/ray'));
+  }
   assert.deepEqual(workers.template.spec.nodeSelector, { 'mlops-gitops.dev/pool': 'gpu-a10g' });
   assert.equal(workers.template.spec.containers[0].resources.limits['nvidia.com/gpu'], '1');
   assert.ok(objs.has('kuberay-operator/HelmChart.kuberay-operator.k8s.yaml'));
@@ -222,4 +254,28 @@ test('Ray training without a GPU pool is a config error', () => {
   const p = err.problems.find((x) => x.path === '/components/ray/training');
   assert.ok(p);
   assert.match(p.message, /no GPU node pool/);
+});
+
+test('GPU pool and Ray sizing mistakes are config errors: GPU model, GPUs per node, a worker larger than a node', () => {
+  const pool = (extra: string) =>
+    withPools(
+      `  - name: gpu\n    kind: gpu\n    labels: { mlops-gitops.dev/pool: gpu }\n    taints: [{ key: nvidia.com/gpu, value: "true", effect: NoSchedule }]\n    maxNodes: 2\n${extra}`,
+    );
+  const cases: [string, string, RegExp][] = [
+    [pool('    gpuType: a10g\n    instanceTypes: [g4dn.xlarge]\n'), '/nodePools/0/instanceTypes/0', /g4dn.xlarge carries t4 GPUs, but the pool declares gpuType "a10g"/],
+    [pool('    gpuType: a10g\n    gpusPerNode: 1\n    instanceTypes: [g5.12xlarge]\n'), '/nodePools/0/instanceTypes/0', /g5.12xlarge has 4 GPUs, but the pool declares gpusPerNode: 1/],
+    [
+      pool('    gpuType: t4\n    instanceTypes: [g4dn.xlarge]\n').replace('components: {}', 'components:\n  ray:\n    training:\n      gpus: 1\n      workerResources:\n        requests: { cpu: "4", memory: 16Gi }\n        limits: { cpu: "4", memory: 16Gi }'),
+      '/components/ray/training/workerResources',
+      /more than a node of pool "gpu" can give a pod \(g4dn.xlarge: about 3.5 CPU, 13.1Gi\)/,
+    ],
+  ];
+  for (const [text, pointer, message] of cases) {
+    const err = userError(() => loadConfig(text));
+    const p = err.problems.find((x) => x.path === pointer);
+    assert.ok(p, `${pointer} in ${err.message}`);
+    assert.match(p.message, message);
+  }
+  // The defaults fit the smallest GPU instances.
+  loadConfig(pool('    gpuType: t4\n    instanceTypes: [g4dn.xlarge]\n').replace('components: {}', 'components:\n  ray:\n    training: { gpus: 1 }'));
 });

@@ -144,7 +144,7 @@ export class AirflowChart extends ComponentChart {
             {
               nodeSelector: { ...gpuPlacement.nodeSelector },
               tolerations: gpuPlacement.tolerations.map((t) => ({ ...t })),
-              containers: [{ name: 'base', resources: { limits: { ...gpuPlacement.limits } } }],
+              containers: [{ name: 'base', resources: { requests: { ...gpuPlacement.resources.requests }, limits: { ...gpuPlacement.resources.limits } } }],
             },
             config.nodePools,
           ).map((p) => `Airflow GPU training tasks: ${p}`),
@@ -236,12 +236,22 @@ interface ValuesInput {
 /** The env var that carries the GPU placement of training tasks, as JSON. */
 export const GPU_PLACEMENT_ENV = 'MLOPS_GPU_PLACEMENT';
 
-/** What a training task's pod_override needs: the pool's selector, tolerations and the GPU limit. */
+/**
+ * What a training task's pod_override needs: the pool's selector and
+ * tolerations, the container's whole resources (a pod_override replaces
+ * the base container's resources wholesale, so a GPU limit alone would drop
+ * the CPU and memory requests), and the pod annotations that keep Karpenter
+ * from moving the running task.
+ */
 export interface GpuPlacementContract {
   readonly pool: string;
   readonly nodeSelector: Readonly<Record<string, string>>;
   readonly tolerations: readonly Toleration[];
-  readonly limits: Readonly<Record<string, string>>;
+  readonly resources: {
+    readonly requests: Readonly<Record<string, string>>;
+    readonly limits: Readonly<Record<string, string>>;
+  };
+  readonly annotations: Readonly<Record<string, string>>;
 }
 
 /** The placement of GPU training tasks, from the one placement construct. */
@@ -249,7 +259,17 @@ export function gpuPlacementContract(config: EnvironmentConfig): GpuPlacementCon
   const request = config.components.airflow.gpuTraining;
   if (!request) return undefined;
   const p = place(config.nodePools, request);
-  return { pool: p.pool!.name, nodeSelector: p.nodeSelector, tolerations: p.tolerations, limits: p.limits };
+  const task = config.components.airflow.workerResources;
+  return {
+    pool: p.pool!.name,
+    nodeSelector: p.nodeSelector,
+    tolerations: p.tolerations,
+    resources: {
+      requests: { cpu: task.requests.cpu, memory: task.requests.memory, ...p.limits },
+      limits: { cpu: task.limits.cpu, memory: task.limits.memory, ...p.limits },
+    },
+    annotations: { 'karpenter.sh/do-not-disrupt': 'true' },
+  };
 }
 
 /** The connection to the object store, as an Airflow connection URI-less JSON; credentials come from the environment. */

@@ -86,7 +86,12 @@ export class GpuChart extends ComponentChart {
   }
 }
 
-/** Karpenter NodePools: labels and taints known before a node exists, GPU limits, consolidation of empty nodes. */
+/**
+ * Karpenter NodePools: labels and taints known before a node exists, the
+ * GPU model, node and GPU limits, and disruption that never interrupts
+ * training on a GPU pool: only empty GPU nodes are consolidated, and they do
+ * not expire (Karpenter v1 expires nodes forcefully, whatever the pods say).
+ */
 export class NodePoolsChart extends ComponentChart {
   constructor(scope: Construct, config: EnvironmentConfig) {
     super(scope, { name: 'node-pools', namespace: NODE_POOLS_NAMESPACE, tier: Tier.CONTROLLERS, waveOffset: 3 });
@@ -104,7 +109,12 @@ export class NodePoolsChart extends ComponentChart {
                 ...(pool.instanceTypes
                   ? [{ key: 'node.kubernetes.io/instance-type', operator: NodePoolSpecTemplateSpecRequirementsOperator.IN, values: [...pool.instanceTypes] }]
                   : []),
+                // The GPU model, whatever instance types Karpenter may pick.
+                ...(pool.kind === 'gpu' && pool.gpuType
+                  ? [{ key: 'karpenter.k8s.aws/instance-gpu-name', operator: NodePoolSpecTemplateSpecRequirementsOperator.IN, values: [pool.gpuType] }]
+                  : []),
               ],
+              ...(pool.kind === 'gpu' ? { expireAfter: 'Never' } : {}),
               taints: pool.taints.map((t) => ({
                 key: t.key,
                 ...(t.value !== undefined ? { value: t.value } : {}),
@@ -112,17 +122,28 @@ export class NodePoolsChart extends ComponentChart {
               })),
             },
           },
-          // The GPU limit caps the pool at maxNodes nodes of gpusPerNode GPUs.
-          ...(pool.kind === 'gpu' ? { limits: { [pool.gpuResource]: NodePoolSpecLimits.fromNumber(pool.maxNodes * pool.gpusPerNode) } } : {}),
-          disruption: {
-            // Empty GPU nodes go away quickly: the pool scales to zero.
-            consolidationPolicy: NodePoolSpecDisruptionConsolidationPolicy.WHEN_EMPTY_OR_UNDERUTILIZED,
-            consolidateAfter: pool.kind === 'gpu' ? '5m' : '15m',
+          // maxNodes for every pool; a GPU pool also at maxNodes nodes of gpusPerNode GPUs.
+          limits: {
+            nodes: NodePoolSpecLimits.fromString(String(pool.maxNodes)),
+            ...(pool.kind === 'gpu' ? { [pool.gpuResource]: NodePoolSpecLimits.fromString(String(pool.maxNodes * pool.gpusPerNode)) } : {}),
           },
+          disruption:
+            pool.kind === 'gpu'
+              ? // Only empty GPU nodes go, quickly: the pool scales to zero, and no running training is moved.
+                { consolidationPolicy: NodePoolSpecDisruptionConsolidationPolicy.WHEN_EMPTY, consolidateAfter: '5m' }
+              : { consolidationPolicy: NodePoolSpecDisruptionConsolidationPolicy.WHEN_EMPTY_OR_UNDERUTILIZED, consolidateAfter: '15m' },
         },
       });
     }
   }
+}
+
+/** The node label by which cluster-autoscaler (AWS) knows a node has GPUs. */
+export const ACCELERATOR_LABEL = 'k8s.amazonaws.com/accelerator';
+
+/** The accelerator label's value for a GPU pool. */
+export function acceleratorOf(pool: NodePoolConfig): string {
+  return `nvidia-${pool.gpuType ?? 'gpu'}`;
 }
 
 /**
@@ -137,13 +158,20 @@ export function nodeGroupTagsMarkdown(config: EnvironmentConfig): string {
     'before any node exists, which labels, taints and GPUs its nodes will have. Set these tags on each',
     'node group (for example the AWS Auto Scaling group of an EKS managed node group), and its size limits.',
     '',
+    'The tags only describe the nodes: the node group itself must apply the same labels and taints to the',
+    'nodes it starts (EKS managed node group `labels` and `taints`, or the kubelet\'s `--node-labels` and',
+    '`--register-with-taints`). GPU groups also label their nodes `k8s.amazonaws.com/accelerator`: with it,',
+    'cluster-autoscaler waits for a new node\'s GPUs to become allocatable instead of adding more nodes.',
+    '',
     '| node pool | min | max | tag | value |',
     '|---|---|---|---|---|',
   ];
   for (const pool of config.nodePools) {
+    const labels: Record<string, string> = { ...pool.labels, ...(pool.kind === 'gpu' ? { [ACCELERATOR_LABEL]: acceleratorOf(pool) } : {}) };
     const tags: [string, string][] = [
       ['k8s.io/cluster-autoscaler/enabled', 'true'],
-      ...Object.entries(pool.labels).map(([k, v]): [string, string] => [`k8s.io/cluster-autoscaler/node-template/label/${k}`, v]),
+      [`k8s.io/cluster-autoscaler/${config.cluster.name}`, 'owned'],
+      ...Object.entries(labels).map(([k, v]): [string, string] => [`k8s.io/cluster-autoscaler/node-template/label/${k}`, v]),
       ...pool.taints.map((t): [string, string] => [`k8s.io/cluster-autoscaler/node-template/taint/${t.key}`, `${t.value ?? ''}:${t.effect}`]),
       ...(pool.kind === 'gpu' ? [[`k8s.io/cluster-autoscaler/node-template/resources/${pool.gpuResource}`, String(pool.gpusPerNode)] as [string, string]] : []),
     ];

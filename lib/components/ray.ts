@@ -44,14 +44,17 @@ function rayContainer(name: string, image: ImageRef, resources: Resources, place
     image: imageString(image),
     imagePullPolicy: 'IfNotPresent',
     env,
+    // Requests equal to limits: the scheduler reserves what Ray plans with, and the pod is never
+    // the first evicted under memory pressure (Guaranteed QoS).
     resources: {
-      requests: { cpu: resources.requests.cpu, memory: resources.requests.memory },
+      requests: { cpu: resources.limits.cpu, memory: resources.limits.memory, ...placement.limits },
       limits: { cpu: resources.limits.cpu, memory: resources.limits.memory, ...placement.limits },
     },
     // Ray writes sessions, spill files and caches under its home and /tmp/ray: the root filesystem stays writable.
     securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: { drop: ['ALL'] } },
     volumeMounts: [
-      { name: 'ray-tmp', mountPath: '/tmp/ray' },
+      // Named ray-logs: the autoscaler sidecar KubeRay injects mounts the volume of that name, to read the head's logs.
+      { name: 'ray-logs', mountPath: '/tmp/ray' },
       { name: 'shm', mountPath: '/dev/shm' },
     ],
   };
@@ -59,13 +62,15 @@ function rayContainer(name: string, image: ImageRef, resources: Resources, place
 
 function podTemplate(container: ReturnType<typeof rayContainer>, placement: Placement, shm: string) {
   return {
+    // Karpenter never moves a Ray pod off its node (consolidation, drift): that would kill the training.
+    metadata: { annotations: { 'karpenter.sh/do-not-disrupt': 'true' } },
     spec: {
       securityContext: { runAsNonRoot: true, runAsUser: RAY_UID, runAsGroup: 100, fsGroup: 100, seccompProfile: { type: 'RuntimeDefault' } },
       ...(Object.keys(placement.nodeSelector).length ? { nodeSelector: { ...placement.nodeSelector } } : {}),
       ...(placement.tolerations.length ? { tolerations: placement.tolerations.map((t) => ({ ...t })) } : {}),
       containers: [container],
       volumes: [
-        { name: 'ray-tmp', emptyDir: {} },
+        { name: 'ray-logs', emptyDir: {} },
         // Ray's object store lives in shared memory.
         { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: shm } },
       ],
@@ -81,6 +86,11 @@ export class RayTrainingChart extends ComponentChart {
       tier: Tier.WORKLOADS,
       podSecurity: 'baseline',
       podSecurityReason: 'KubeRay injects the autoscaler sidecar without the security context the restricted level requires; warn and audit stay at restricted',
+      // Ray's autoscaler sets the worker groups' replicas (and the workers to delete): Argo CD's
+      // self-heal must not reset them (kuberay#1120; Ray's "Deploying Ray Clusters via ArgoCD").
+      ignoreDifferences: [
+        { group: 'ray.io', kind: 'RayCluster', jqPathExpressions: ['.spec.workerGroupSpecs[].replicas', '.spec.workerGroupSpecs[].scaleStrategy'] },
+      ],
     });
     const training = config.components.ray.training;
     const gpu = place(config.nodePools, training.gpu);
@@ -105,7 +115,7 @@ export class RayTrainingChart extends ComponentChart {
         workerGroupSpecs: [
           {
             groupName: `gpu-${gpu.pool!.name}`,
-            replicas: 0,
+            // No replicas: Ray's autoscaler owns them, from minReplicas up.
             minReplicas: 0,
             maxReplicas: training.maxWorkers,
             rayStartParams: {},

@@ -417,7 +417,8 @@ function resolveRay(raw: EnvironmentFile['components']['ray']): RayConfig {
     training: {
       gpu: { gpus: t?.gpus ?? 1, ...(t?.pool !== undefined ? { pool: t.pool } : {}), ...(t?.gpuType !== undefined ? { gpuType: t.gpuType } : {}) },
       maxWorkers: t?.maxWorkers ?? 2,
-      workerResources: t?.workerResources ?? { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '4', memory: '16Gi' } },
+      // Fits the smallest GPU instances (4 vCPU, 16 GiB: about 3.5 CPU and 13 GiB allocatable).
+      workerResources: t?.workerResources ?? { requests: { cpu: '3', memory: '12Gi' }, limits: { cpu: '3', memory: '12Gi' } },
       headResources: t?.headResources ?? { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
     },
   };

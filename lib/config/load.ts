@@ -5,7 +5,9 @@
  */
 import Ajv, { ErrorObject } from 'ajv';
 import { countProblems, Problem, UserError } from '../errors';
-import { placementError } from '../gpu/placement';
+import { allocatable, instanceGpu } from '../gpu/instances';
+import { place, placementError } from '../gpu/placement';
+import { cpuUnits, memoryGi } from '../constructs/workload';
 import { EnvironmentConfig, GpuRequest, resolveEnvironment } from './environment';
 import { EnvironmentFile, environmentSchema, PATTERNS } from './schema';
 import { parseYamlSource, pointerSegment, YamlSource } from './yaml-source';
@@ -214,6 +216,17 @@ function semanticProblems(source: YamlSource, config: EnvironmentConfig): Proble
     if (pool.kind === 'cpu' && (pool.gpuType !== undefined || raw.nodePools?.[i].gpusPerNode !== undefined || raw.nodePools?.[i].gpuResource !== undefined)) {
       at(at0, `CPU pool "${pool.name}" sets GPU fields (gpuType, gpusPerNode, gpuResource)`, 'remove them, or set kind: gpu');
     }
+    if (pool.kind === 'gpu') {
+      (pool.instanceTypes ?? []).forEach((type, j) => {
+        const known = instanceGpu(type);
+        if (known.gpuType !== undefined && pool.gpuType !== undefined && known.gpuType !== pool.gpuType) {
+          at(`${at0}/instanceTypes/${j}`, `${type} carries ${known.gpuType} GPUs, but the pool declares gpuType "${pool.gpuType}"`, `use instance types with ${pool.gpuType} GPUs, or set gpuType: ${known.gpuType}`);
+        }
+        if (known.gpus !== undefined && known.gpus !== pool.gpusPerNode) {
+          at(`${at0}/instanceTypes/${j}`, `${type} has ${known.gpus} GPU${known.gpus === 1 ? '' : 's'}, but the pool declares gpusPerNode: ${pool.gpusPerNode}`, `list instance types with ${pool.gpusPerNode} GPUs each, or set gpusPerNode: ${known.gpus}`);
+        }
+      });
+    }
     if (pool.minNodes > pool.maxNodes) {
       at(`${at0}/minNodes`, `minNodes ${pool.minNodes} is above maxNodes ${pool.maxNodes}`, 'lower minNodes or raise maxNodes');
     }
@@ -228,6 +241,21 @@ function semanticProblems(source: YamlSource, config: EnvironmentConfig): Proble
   for (const [pointer, request] of gpuRequests) {
     const error = request ? placementError(config.nodePools, request) : undefined;
     if (error) at(pointer, `this workload ${error}`, 'add a matching GPU pool to nodePools, or change the request');
+  }
+  // Ray GPU workers request what they are limited to (the scheduler then reserves it all): they must fit a node of the pool.
+  const ray = config.components.ray;
+  if (ray.enabled && !placementError(config.nodePools, ray.training.gpu)) {
+    const pool = place(config.nodePools, ray.training.gpu).pool!;
+    const shapes = (pool.instanceTypes ?? []).map((t) => ({ t, a: allocatable(t) }));
+    const limits = ray.training.workerResources.limits;
+    if (shapes.length > 0 && shapes.every((s) => s.a !== undefined) && !shapes.some((s) => cpuUnits(limits.cpu) <= s.a!.cpu && memoryGi(limits.memory) <= s.a!.memoryGi)) {
+      const best = shapes.map((s) => `${s.t}: about ${s.a!.cpu} CPU, ${s.a!.memoryGi}Gi`).join('; ');
+      at(
+        '/components/ray/training/workerResources',
+        `a Ray worker asks for ${limits.cpu} CPU and ${limits.memory}, more than a node of pool "${pool.name}" can give a pod (${best})`,
+        'lower workerResources.limits to fit, or add a larger instance type to the pool',
+      );
+    }
   }
   if (raw.gpu && !config.nodePools.some((p) => p.kind === 'gpu')) {
     at('/gpu', 'gpu settings without a GPU node pool', 'add a node pool with kind: gpu, or remove gpu');

@@ -5,6 +5,7 @@
 import { Construct } from 'constructs';
 import { Application } from '../../imports/argocd-application-argoproj.io';
 import { AppProject } from '../../imports/argocd-appproject-argoproj.io';
+import { IgnoredFields } from './component';
 import { KEEP_ON_REMOVAL, syncWave } from './labels';
 
 /** Where Argo CD reads manifests from. */
@@ -58,6 +59,12 @@ export interface ArgoApplicationProps {
    * @default false
    */
   readonly keep?: boolean;
+  /**
+   * Fields left to a controller; Argo CD also leaves them alone when it syncs
+   * (`RespectIgnoreDifferences`), so self-heal never reverts them.
+   * @default none
+   */
+  readonly ignoreDifferences?: readonly IgnoredFields[];
 }
 
 export class ArgoApplication extends Construct {
@@ -68,6 +75,8 @@ export class ArgoApplication extends Construct {
     const syncOptions = ['PruneLast=true'];
     if (props.managedNamespaceLabels) syncOptions.push('CreateNamespace=true');
     if (props.serverSideApply) syncOptions.push('ServerSideApply=true');
+    const ignored = props.ignoreDifferences ?? [];
+    if (ignored.length > 0) syncOptions.push('RespectIgnoreDifferences=true');
     this.resource = new Application(this, 'resource', {
       metadata: {
         name: props.name,
@@ -84,6 +93,9 @@ export class ArgoApplication extends Construct {
           directory: { recurse: false },
         },
         destination: { server: props.destination.server, namespace: props.destination.namespace },
+        ...(ignored.length > 0
+          ? { ignoreDifferences: ignored.map((i) => ({ group: i.group, kind: i.kind, jqPathExpressions: [...i.jqPathExpressions] })) }
+          : {}),
         syncPolicy: {
           automated: { prune: true, selfHeal: true },
           syncOptions,

@@ -44,6 +44,20 @@ export interface ComponentProps {
    * @default false
    */
   readonly serverSideApply?: boolean;
+  /**
+   * Fields a controller owns after Argo CD applied them (an autoscaler's
+   * replica counts): Argo CD neither reports nor reverts their changes.
+   * @default none
+   */
+  readonly ignoreDifferences?: readonly IgnoredFields[];
+}
+
+/** Fields of one kind that Argo CD leaves to a controller. */
+export interface IgnoredFields {
+  readonly group: string;
+  readonly kind: string;
+  /** jq paths, e.g. `.spec.workerGroupSpecs[].replicas`. */
+  readonly jqPathExpressions: readonly string[];
 }
 
 /** Everything the app-of-apps needs to know about a component. */
@@ -53,6 +67,7 @@ export interface ComponentInfo {
   readonly wave: number;
   readonly podSecurity: PodSecurityLevel;
   readonly serverSideApply: boolean;
+  readonly ignoreDifferences: readonly IgnoredFields[];
 }
 
 /** A chart that renders to a folder of dist/<env>/. */
@@ -81,6 +96,7 @@ export abstract class ComponentChart extends FolderChart {
       wave: props.tier + (props.waveOffset ?? 0),
       podSecurity,
       serverSideApply: props.serverSideApply ?? false,
+      ignoreDifferences: props.ignoreDifferences ?? [],
     };
   }
 

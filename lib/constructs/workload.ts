@@ -20,8 +20,14 @@ export function containerResources(resources: Resources): kplus.ContainerResourc
   };
 }
 
-function cpuUnits(cpu: string): number {
+/** CPUs of a quantity such as `500m` or `2`. */
+export function cpuUnits(cpu: string): number {
   return cpu.endsWith('m') ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu);
+}
+
+/** GiB of a binary quantity such as `512Mi`. */
+export function memoryGi(memory: string): number {
+  return memorySize(memory).toMebibytes() / 1024;
 }
 
 function memorySize(memory: string): Size {
