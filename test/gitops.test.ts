@@ -93,7 +93,7 @@ test('the AppProject allows only this repo, and the namespaces and kinds of the 
   assert.ok(project.spec.destinations.every((d: Obj) => d.server === 'https://kubernetes.default.svc'));
   assert.deepEqual(
     project.spec.clusterResourceWhitelist.map((k: Obj) => `${k.group}/${k.kind}`),
-    ['/Namespace', 'cert-manager.io/ClusterIssuer', 'karpenter.sh/NodePool', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'],
+    ['/Namespace', 'cert-manager.io/ClusterIssuer', 'karpenter.sh/NodePool', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding', 'scheduling.k8s.io/PriorityClass'],
   );
   const namespaced = project.spec.namespaceResourceWhitelist.map((k: Obj) => `${k.group}/${k.kind}`);
   assert.ok(namespaced.includes('helm.cattle.io/HelmChart'));

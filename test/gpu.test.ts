@@ -203,6 +203,7 @@ test('the training path: prod Airflow tasks get the GPU placement contract; noth
       limits: { cpu: '2', memory: '4Gi', 'nvidia.com/gpu': '1' },
     },
     annotations: { 'karpenter.sh/do-not-disrupt': 'true' },
+    priorityClassName: 'mlops-training',
   });
   assert.ok(env.MLFLOW_TRACKING_URI && env.AIRFLOW_CONN_OBJECT_STORE, 'tasks have MLflow and the object store');
   assert.equal(values.workers.tolerations, undefined, 'ordinary tasks do not tolerate the GPU taint');
@@ -234,6 +235,12 @@ test('Ray training: the head on CPU nodes, the GPU worker group on the GPU pool 
   // Guaranteed QoS, never moved by Karpenter, and the log volume the autoscaler sidecar shares.
   const worker = workers.template.spec.containers[0];
   assert.deepEqual(worker.resources.requests, worker.resources.limits);
+  assert.equal(workers.template.spec.priorityClassName, 'mlops-training');
+  assert.equal(cluster.spec.headGroupSpec.template.spec.priorityClassName, undefined, 'the head coordinates: platform priority');
+  const priority = objs.get('gpu/PriorityClass.mlops-training.k8s.yaml')!;
+  assert.equal(priority.value, -100, 'below every platform pod (default 0)');
+  assert.equal(priority.preemptionPolicy, 'Never');
+  assert.equal(priority.metadata.namespace, undefined);
   for (const t of [cluster.spec.headGroupSpec.template, workers.template]) {
     assert.equal(t.metadata.annotations['karpenter.sh/do-not-disrupt'], 'true');
     assert.ok(t.spec.volumes.some((v: Obj) => v.name === 'ray-logs'));

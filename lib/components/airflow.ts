@@ -16,7 +16,7 @@ import { HelmChart } from '../constructs/helm-chart';
 import { SealedSecret } from '../constructs/sealed-secret';
 import { Consumer, DatabaseHandle, MlflowHandle, ObjectStoreHandle, s3Url } from '../data/handles';
 import { DataLayer } from '../data/layer';
-import { place, Toleration } from '../gpu/placement';
+import { place, Toleration, TRAINING_PRIORITY_CLASS } from '../gpu/placement';
 import { gpuPlacementProblems } from '../policies/gpu';
 import { fixedValue, GeneratedValue, generatedPassword, SecretCatalog, SecretKeySpec } from '../secrets/catalog';
 
@@ -252,6 +252,8 @@ export interface GpuPlacementContract {
     readonly limits: Readonly<Record<string, string>>;
   };
   readonly annotations: Readonly<Record<string, string>>;
+  /** The training PriorityClass: below every platform pod. */
+  readonly priorityClassName: string;
 }
 
 /** The placement of GPU training tasks, from the one placement construct. */
@@ -269,6 +271,7 @@ export function gpuPlacementContract(config: EnvironmentConfig): GpuPlacementCon
       limits: { cpu: task.limits.cpu, memory: task.limits.memory, ...p.limits },
     },
     annotations: { 'karpenter.sh/do-not-disrupt': 'true' },
+    priorityClassName: TRAINING_PRIORITY_CLASS,
   };
 }
 

@@ -16,7 +16,8 @@ import { EnvironmentConfig, NodePoolConfig } from '../config/environment';
 import { CHARTS, IMAGES } from '../config/versions';
 import { ComponentChart, Tier } from '../constructs/component';
 import { HelmChart } from '../constructs/helm-chart';
-import { tolerationFor } from '../gpu/placement';
+import { tolerationFor, TRAINING_PRIORITY, TRAINING_PRIORITY_CLASS } from '../gpu/placement';
+import { k8s } from 'cdk8s-plus-27';
 
 export const GPU_NAMESPACE = 'gpu';
 export const NODE_POOLS_NAMESPACE = 'node-pools';
@@ -45,6 +46,13 @@ export class GpuChart extends ComponentChart {
       waveOffset: 3,
       podSecurity: 'privileged',
       podSecurityReason: 'the device plugin mounts the kubelet device-plugin socket (hostPath); the GPU operator also installs drivers on the host',
+    });
+    new k8s.KubePriorityClass(this, 'training-priority', {
+      metadata: { name: TRAINING_PRIORITY_CLASS, labels: this.objectLabels() },
+      value: TRAINING_PRIORITY,
+      preemptionPolicy: 'Never',
+      globalDefault: false,
+      description: 'mlops-gitops training pods (Ray GPU workers, Airflow GPU tasks): preempted before any platform pod, never preempting one',
     });
     const pools = config.nodePools.filter((p) => p.kind === 'gpu');
     const tolerations = [...new Map(pools.flatMap((p) => p.taints.map(tolerationFor)).map((t) => [JSON.stringify(t), t])).values()];

@@ -114,7 +114,7 @@ export const COMPONENTS: readonly ComponentFactory[] = [
   {
     name: 'gpu',
     namespace: () => GPU_NAMESPACE,
-    kinds: HELM_CHART_KINDS,
+    kinds: [...HELM_CHART_KINDS, 'scheduling.k8s.io/PriorityClass'],
     enabled: (c) => c.nodePools.some((p) => p.kind === 'gpu'),
     create: ({ app, config }) => new GpuChart(app, config),
   },

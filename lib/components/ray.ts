@@ -12,7 +12,7 @@ import { CHARTS, IMAGES, ImageRef, imageString } from '../config/versions';
 import { ComponentChart, Tier } from '../constructs/component';
 import { HelmChart } from '../constructs/helm-chart';
 import { MlflowHandle } from '../data/handles';
-import { NO_GPU, place, Placement } from '../gpu/placement';
+import { NO_GPU, place, Placement, TRAINING_PRIORITY_CLASS } from '../gpu/placement';
 
 export const KUBERAY_NAMESPACE = 'kuberay';
 export const RAY_NAMESPACE = 'ray';
@@ -65,6 +65,8 @@ function podTemplate(container: ReturnType<typeof rayContainer>, placement: Plac
     // Karpenter never moves a Ray pod off its node (consolidation, drift): that would kill the training.
     metadata: { annotations: { 'karpenter.sh/do-not-disrupt': 'true' } },
     spec: {
+      // GPU workers train: below every platform pod. The head coordinates and keeps the default priority.
+      ...(placement.pool ? { priorityClassName: TRAINING_PRIORITY_CLASS } : {}),
       securityContext: { runAsNonRoot: true, runAsUser: RAY_UID, runAsGroup: 100, fsGroup: 100, seccompProfile: { type: 'RuntimeDefault' } },
       ...(Object.keys(placement.nodeSelector).length ? { nodeSelector: { ...placement.nodeSelector } } : {}),
       ...(placement.tolerations.length ? { tolerations: placement.tolerations.map((t) => ({ ...t })) } : {}),

@@ -28,6 +28,16 @@ export interface Placement {
 
 export const NO_GPU: Placement = { nodeSelector: {}, tolerations: [], limits: {} };
 
+/**
+ * The PriorityClass of training pods (GPU workloads): below every platform
+ * pod (which keep the default priority 0), so the scheduler preempts
+ * training, never a database or a controller, when the cluster is full; and
+ * with `preemptionPolicy: Never`, so training never preempts anything.
+ * Emitted by the gpu component, which every environment with GPU pools has.
+ */
+export const TRAINING_PRIORITY_CLASS = 'mlops-training';
+export const TRAINING_PRIORITY = -100;
+
 /** A toleration that matches exactly one taint. */
 export function tolerationFor(taint: Taint): Toleration {
   return taint.value !== undefined
