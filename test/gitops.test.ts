@@ -248,9 +248,12 @@ test('HelmChart: the install gate runs the gate program with this spec, least pr
   assert.deepEqual(chartWith({ waitForInstall: false }).map((o) => o.kind).sort(), ['HelmChart', 'ResourceQuota']);
 });
 
-test('HelmChart: the install jobs\' system-cluster-critical priority is admitted by a quota in the namespace (GKE)', () => {
+test('HelmChart: the install jobs\' and node agents\' critical priorities are admitted by a quota in the namespace (GKE)', () => {
   const quota = chartWith().find((o) => o.kind === 'ResourceQuota')!;
-  assert.deepEqual(quota.spec.scopeSelector, { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['system-cluster-critical'] }] });
+  assert.deepEqual(quota.spec.scopeSelector, {
+    matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['system-cluster-critical', 'system-node-critical'] }],
+  });
+  assert.equal(quota.spec.hard.pods, '1000', 'admits, does not limit');
 });
 
 test('HelmChart: a release that holds data is kept when Argo CD prunes or deletes it; others are not', () => {

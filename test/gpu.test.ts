@@ -5,6 +5,7 @@ import * as yaml from 'js-yaml';
 import { renderEnvironments } from '../lib/cli/synth';
 import { NodePoolConfig } from '../lib/config/environment';
 import { NO_GPU, place } from '../lib/gpu/placement';
+import { nodeGroupTagsMarkdown } from '../lib/components/gpu';
 import { checkObject, checkObjects } from '../lib/policies';
 import { K8sObject } from '../lib/policies/pod-specs';
 import { renderPlatform } from '../lib/render';
@@ -285,4 +286,50 @@ test('GPU pool and Ray sizing mistakes are config errors: GPU model, GPUs per no
   }
   // The defaults fit the smallest GPU instances.
   loadConfig(pool('    gpuType: t4\n    instanceTypes: [g4dn.xlarge]\n').replace('components: {}', 'components:\n  ray:\n    training: { gpus: 1 }'));
+});
+
+test('GPU nodes get feature discovery labels and the DCGM exporter, both only where GPUs are', () => {
+  const objs = shipped('prod');
+  const plugin = yaml.load(objs.get('gpu/HelmChart.nvidia-device-plugin.k8s.yaml')!.spec.valuesContent) as Obj;
+  assert.equal(plugin.gfd.enabled, true);
+  assert.equal(plugin.nfd.enabled, true);
+  // node-feature-discovery's workers tolerate the pools' own taints (the chart's default is nvidia.com/gpu=present).
+  assert.deepEqual(plugin.nfd.worker.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
+  assert.equal(plugin.config, undefined, 'no time-slicing unless asked');
+  const dcgm = objs.get('gpu/HelmChart.dcgm-exporter.k8s.yaml')!;
+  assert.equal(dcgm.spec.repo, 'https://nvidia.github.io/dcgm-exporter/helm-charts');
+  assert.equal(dcgm.spec.version, '4.8.2');
+  const v = yaml.load(dcgm.spec.valuesContent) as Obj;
+  assert.equal(`${v.image.repository}:${v.image.tag}`, 'nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless');
+  assert.deepEqual(v.affinity, plugin.affinity, 'GPU pools only');
+  assert.deepEqual(v.tolerations, plugin.tolerations);
+  assert.equal(v.priorityClassName, '', 'not a system priority: GKE admits those only in kube-system');
+  assert.equal(v.serviceMonitor.enabled, false, 'no Prometheus Operator in prod yet');
+  assert.ok(v.resources.limits.memory);
+  // With the Prometheus Operator, its ServiceMonitor; and metrics and discovery can be turned off.
+  const withOperator = new Map(renderPlatform(platformOf(withPools(GPU_POOL).replace('ingressClass: traefik', 'ingressClass: traefik\n  prometheusOperator: true'))).map((f) => [f.path, f.object as Obj]));
+  assert.equal((yaml.load(withOperator.get('gpu/HelmChart.dcgm-exporter.k8s.yaml')!.spec.valuesContent) as Obj).serviceMonitor.enabled, true);
+  const off = new Map(renderPlatform(platformOf(withPools(GPU_POOL, 'gpu:\n  metrics: false\n  featureDiscovery: false\n'))).map((f) => [f.path, f.object as Obj]));
+  assert.ok(!off.has('gpu/HelmChart.dcgm-exporter.k8s.yaml'));
+  assert.deepEqual((yaml.load(off.get('gpu/HelmChart.nvidia-device-plugin.k8s.yaml')!.spec.valuesContent) as Obj).nfd, { enabled: false });
+});
+
+test('time-slicing: each GPU advertised as N, a request for more than one refused, the autoscaler told the shared count', () => {
+  const text = withPools(GPU_POOL, 'gpu:\n  timeSlicing: { replicas: 4 }\n');
+  const objs = new Map(renderPlatform(platformOf(text)).map((f) => [f.path, f.object as Obj]));
+  const plugin = yaml.load(objs.get('gpu/HelmChart.nvidia-device-plugin.k8s.yaml')!.spec.valuesContent) as Obj;
+  assert.equal(plugin.config.default, 'default');
+  assert.deepEqual(yaml.load(plugin.config.map.default), {
+    version: 'v1',
+    sharing: { timeSlicing: { renameByDefault: false, failRequestsGreaterThanOne: true, resources: [{ name: 'nvidia.com/gpu', replicas: 4 }] } },
+  });
+  const tagged = nodeGroupTagsMarkdown(loadConfig(text));
+  assert.match(tagged, /node-template\/resources\/nvidia.com\/gpu` \| `8`/, "2 GPUs per node, 4 slices each");
+  const operator = new Map(renderPlatform(platformOf(withPools(GPU_POOL, 'gpu:\n  plugin: gpu-operator\n  timeSlicing: { replicas: 2 }\n'))).map((f) => [f.path, f.object as Obj]));
+  const ov = yaml.load(operator.get('gpu/HelmChart.gpu-operator.k8s.yaml')!.spec.valuesContent) as Obj;
+  assert.deepEqual({ ...ov.devicePlugin.config, data: undefined }, { create: true, name: 'time-slicing', default: 'default', data: undefined });
+  assert.equal(ov.gfd.enabled, true);
+  assert.equal(ov.dcgmExporter.enabled, true);
+  const err = userError(() => loadConfig(withPools(GPU_POOL, 'gpu:\n  timeSlicing: { replicas: 2 }\n').replace('components: {}', 'components:\n  ray:\n    training: { gpus: 2 }')));
+  assert.ok(err.problems.some((p) => p.path === '/components/ray/training/gpus' && /refuses more than one slice/.test(p.message)), err.message);
 });

@@ -16,6 +16,7 @@ import { EnvironmentConfig, NodePoolConfig } from '../config/environment';
 import { CHARTS, IMAGES } from '../config/versions';
 import { ComponentChart, Tier } from '../constructs/component';
 import { HelmChart } from '../constructs/helm-chart';
+import { stableYaml } from '../yaml';
 import { tolerationFor, TRAINING_PRIORITY, TRAINING_PRIORITY_CLASS } from '../gpu/placement';
 import { k8s } from 'cdk8s-plus-27';
 
@@ -23,6 +24,19 @@ export const GPU_NAMESPACE = 'gpu';
 export const NODE_POOLS_NAMESPACE = 'node-pools';
 
 /** Node affinity that matches any GPU pool (all labels of one pool). */
+/**
+ * The device plugin's time-slicing config: each GPU advertised as `replicas`
+ * GPUs of the same resource name, and a request for more than one refused
+ * (slices of one GPU are no faster than one).
+ */
+export function timeSlicingConfig(pools: readonly NodePoolConfig[], replicas: number): string {
+  const resources = [...new Set(pools.map((p) => p.gpuResource))].sort();
+  return stableYaml({
+    version: 'v1',
+    sharing: { timeSlicing: { renameByDefault: false, failRequestsGreaterThanOne: true, resources: resources.map((name) => ({ name, replicas })) } },
+  });
+}
+
 function gpuPoolAffinity(pools: readonly NodePoolConfig[]) {
   return {
     nodeAffinity: {
@@ -55,6 +69,8 @@ export class GpuChart extends ComponentChart {
       description: 'mlops-gitops training pods (Ray GPU workers, Airflow GPU tasks): preempted before any platform pod, never preempting one',
     });
     const pools = config.nodePools.filter((p) => p.kind === 'gpu');
+    const gpu = config.gpu;
+    const sharing = gpu.timeSlicingReplicas > 1 ? timeSlicingConfig(pools, gpu.timeSlicingReplicas) : undefined;
     const tolerations = [...new Map(pools.flatMap((p) => p.taints.map(tolerationFor)).map((t) => [JSON.stringify(t), t])).values()];
     const labels = this.objectLabels();
     if (config.gpuPlugin === 'device-plugin') {
@@ -70,10 +86,43 @@ export class GpuChart extends ComponentChart {
           affinity: gpuPoolAffinity(pools),
           tolerations,
           resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '128Mi' } },
-          gfd: { enabled: false },
-          nfd: { enabled: false },
+          ...(sharing ? { config: { map: { default: sharing }, default: 'default' } } : {}),
+          // GPU feature discovery labels GPU nodes (nvidia.com/gpu.product, .memory, .replicas, ...) through
+          // node-feature-discovery, whose workers must tolerate the pools' taints to run there.
+          gfd: { enabled: gpu.featureDiscovery },
+          nfd: gpu.featureDiscovery
+            ? {
+                enabled: true,
+                worker: { tolerations, resources: { requests: { cpu: '5m', memory: '64Mi' }, limits: { cpu: '200m', memory: '256Mi' } } },
+                master: { resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '200m', memory: '256Mi' } } },
+                gc: { resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '100m', memory: '128Mi' } } },
+              }
+            : { enabled: false },
         },
       });
+      if (gpu.metrics) {
+        new HelmChart(this, 'dcgm-exporter', {
+          name: 'dcgm-exporter',
+          chart: CHARTS.dcgmExporter,
+          holdsData: false,
+          failurePolicy: 'retry',
+          labels,
+          values: {
+            image: { repository: IMAGES.dcgmExporter.repository, tag: IMAGES.dcgmExporter.tag },
+            // Metrics are not critical to a node: no system priority (which GKE admits only in kube-system).
+            priorityClassName: '',
+            affinity: gpuPoolAffinity(pools),
+            tolerations,
+            // The chart's defaults: root with SYS_ADMIN, which the profiling metrics (DCGM_FI_PROF_*, GPU
+            // utilisation per engine) need; nothing else. The namespace is privileged for the device plugin.
+            securityContext: { runAsNonRoot: false, runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { add: ['SYS_ADMIN'], drop: ['ALL'] } },
+            podSecurityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+            resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '200m', memory: '512Mi' } },
+            // Its ServiceMonitor needs the Prometheus Operator's CRD (cluster.prometheusOperator).
+            serviceMonitor: { enabled: config.cluster.prometheusOperator, interval: '15s' },
+          },
+        });
+      }
     } else {
       new HelmChart(this, 'gpu-operator', {
         name: 'gpu-operator',
@@ -87,7 +136,11 @@ export class GpuChart extends ComponentChart {
           // The chart's own version is a placeholder at the tag; pin the operator explicitly.
           operator: { version: CHARTS.gpuOperator.appVersion },
           daemonsets: { tolerations },
+          // The operator finds GPU nodes by node-feature-discovery's labels: it stays on.
           'node-feature-discovery': { worker: { tolerations } },
+          gfd: { enabled: gpu.featureDiscovery },
+          dcgmExporter: { enabled: gpu.metrics, serviceMonitor: { enabled: config.cluster.prometheusOperator, interval: '15s' } },
+          ...(sharing ? { devicePlugin: { config: { create: true, name: 'time-slicing', default: 'default', data: { default: sharing } } } } : {}),
         },
       });
     }
@@ -181,7 +234,10 @@ export function nodeGroupTagsMarkdown(config: EnvironmentConfig): string {
       [`k8s.io/cluster-autoscaler/${config.cluster.name}`, 'owned'],
       ...Object.entries(labels).map(([k, v]): [string, string] => [`k8s.io/cluster-autoscaler/node-template/label/${k}`, v]),
       ...pool.taints.map((t): [string, string] => [`k8s.io/cluster-autoscaler/node-template/taint/${t.key}`, `${t.value ?? ''}:${t.effect}`]),
-      ...(pool.kind === 'gpu' ? [[`k8s.io/cluster-autoscaler/node-template/resources/${pool.gpuResource}`, String(pool.gpusPerNode)] as [string, string]] : []),
+      // With time-slicing a node advertises each GPU as that many.
+      ...(pool.kind === 'gpu'
+        ? [[`k8s.io/cluster-autoscaler/node-template/resources/${pool.gpuResource}`, String(pool.gpusPerNode * config.gpu.timeSlicingReplicas)] as [string, string]]
+        : []),
     ];
     for (const [tag, value] of tags) lines.push(`| ${pool.name} | ${pool.minNodes} | ${pool.maxNodes} | \`${tag}\` | \`${value}\` |`);
   }

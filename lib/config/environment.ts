@@ -55,6 +55,15 @@ export interface GpuRequest {
   readonly gpuType?: string;
 }
 
+export interface GpuSettings {
+  /** GPU feature discovery labels on GPU nodes. @default true */
+  readonly featureDiscovery: boolean;
+  /** The DCGM exporter on GPU nodes. @default true */
+  readonly metrics: boolean;
+  /** Pods sharing each GPU (time-slicing); 1 is no sharing. @default 1 */
+  readonly timeSlicingReplicas: number;
+}
+
 export interface ClusterConfig {
   /** Name of the cluster, a DNS-1123 label. */
   readonly name: string;
@@ -74,6 +83,8 @@ export interface ClusterConfig {
    * @default 'existing'
    */
   readonly ingressController: 'existing' | 'install';
+  /** The Prometheus Operator runs (its CRDs exist): ServiceMonitors are emitted. @default false */
+  readonly prometheusOperator: boolean;
   /** What adds nodes to the pools. @default 'none' */
   readonly autoscaler: 'none' | 'karpenter' | 'cluster-autoscaler';
   /** EC2NodeClass of the Karpenter NodePools. @default 'default' */
@@ -349,6 +360,8 @@ export interface EnvironmentConfig {
   readonly nodePools: readonly NodePoolConfig[];
   /** How GPUs are exposed: the NVIDIA device plugin or the GPU operator. @default 'device-plugin' */
   readonly gpuPlugin: 'device-plugin' | 'gpu-operator';
+  /** GPU settings beyond the plugin. */
+  readonly gpu: GpuSettings;
   readonly components: ComponentsConfig;
 }
 
@@ -474,6 +487,7 @@ export function resolveEnvironment(name: string, file: string, raw: EnvironmentF
       storageClass: raw.cluster.storageClass,
       ingressClass: raw.cluster.ingressClass,
       ingressController: raw.cluster.ingressController ?? 'existing',
+      prometheusOperator: raw.cluster.prometheusOperator ?? false,
       autoscaler: raw.cluster.autoscaler ?? 'none',
       karpenterNodeClass: raw.cluster.karpenterNodeClass ?? 'default',
     },
@@ -507,6 +521,11 @@ export function resolveEnvironment(name: string, file: string, raw: EnvironmentF
       maxNodes: p.maxNodes,
     })),
     gpuPlugin: raw.gpu?.plugin ?? 'device-plugin',
+    gpu: {
+      featureDiscovery: raw.gpu?.featureDiscovery ?? true,
+      metrics: raw.gpu?.metrics ?? true,
+      timeSlicingReplicas: raw.gpu?.timeSlicing?.replicas ?? 1,
+    },
     objectStore: resolveObjectStore(raw.objectStore),
     components: {
       airflow: resolveAirflow(raw.components.airflow),

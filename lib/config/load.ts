@@ -241,6 +241,9 @@ function semanticProblems(source: YamlSource, config: EnvironmentConfig): Proble
   for (const [pointer, request] of gpuRequests) {
     const error = request ? placementError(config.nodePools, request) : undefined;
     if (error) at(pointer, `this workload ${error}`, 'add a matching GPU pool to nodePools, or change the request');
+    if (request && request.gpus > 1 && config.gpu.timeSlicingReplicas > 1) {
+      at(`${pointer}/gpus`, `asks for ${request.gpus} GPUs, but with gpu.timeSlicing the device plugin refuses more than one slice per pod`, 'ask for gpus: 1, or remove gpu.timeSlicing');
+    }
   }
   // Ray GPU workers request what they are limited to (the scheduler then reserves it all): they must fit a node of the pool.
   const ray = config.components.ray;

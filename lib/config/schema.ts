@@ -132,6 +132,10 @@ export const environmentSchema = {
           enum: ['existing', 'install'],
           description: 'Who serves ingressClass: a controller the cluster already runs (k3s ships Traefik), or Traefik installed by the platform.',
         },
+        prometheusOperator: {
+          type: 'boolean',
+          description: 'The cluster runs the Prometheus Operator (its ServiceMonitor CRD exists): components ship ServiceMonitors.',
+        },
         autoscaler: {
           enum: ['none', 'karpenter', 'cluster-autoscaler'],
           description: 'What adds nodes to the pools: Karpenter NodePools are emitted; for cluster-autoscaler the node-group tags are listed in dist/<env>/README.md.',
@@ -177,6 +181,15 @@ export const environmentSchema = {
       additionalProperties: false,
       properties: {
         plugin: { enum: ['device-plugin', 'gpu-operator'] },
+        featureDiscovery: { type: 'boolean', description: 'GPU feature discovery: nvidia.com/gpu.* node labels (informational; pools are never selected by them).' },
+        metrics: { type: 'boolean', description: 'The DCGM exporter on GPU nodes (GPU use, memory, temperature as Prometheus metrics).' },
+        timeSlicing: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['replicas'],
+          description: 'Share each GPU between this many pods (time-slicing: no memory or fault isolation).',
+          properties: { replicas: { type: 'integer', minimum: 2, maximum: 16 } },
+        },
       },
     },
     domain: { type: 'string', pattern: PATTERNS.dnsSubdomain.pattern, description: 'Base domain: <app>.<domain>.' },

@@ -78,6 +78,13 @@ export const CHARTS = {
     version: 'v26.7.0',
     appVersion: 'v26.7.0',
   },
+  /** NVIDIA dcgm-exporter chart 4.8.2 (DCGM 4.5.3): GPU metrics for Prometheus. */
+  dcgmExporter: {
+    repo: 'https://nvidia.github.io/dcgm-exporter/helm-charts',
+    chart: 'dcgm-exporter',
+    version: '4.8.2',
+    appVersion: '4.5.3-4.8.2',
+  },
   /** KubeRay operator chart 1.7.0 (its CRDs are the ones in imports/). */
   kuberayOperator: {
     repo: 'https://ray-project.github.io/kuberay-helm/',
@@ -157,6 +164,8 @@ export const IMAGES = {
   /** NVIDIA device plugin; must match CHARTS.nvidiaDevicePlugin.appVersion. */
   nvidiaDevicePlugin: { repository: 'nvcr.io/nvidia/k8s-device-plugin', tag: 'v0.20.0' },
   kuberayOperator: { repository: 'quay.io/kuberay/operator', tag: 'v1.7.0' },
+  /** The DCGM exporter; must match CHARTS.dcgmExporter.appVersion. */
+  dcgmExporter: { repository: 'nvcr.io/nvidia/k8s/dcgm-exporter', tag: '4.5.3-4.8.2-distroless' },
   /** Ray for the training cluster: the same Ray version on the CPU head and the GPU workers. */
   rayHead: { repository: 'docker.io/rayproject/ray', tag: '2.46.0-py311' },
   rayGpu: { repository: 'docker.io/rayproject/ray', tag: '2.46.0-py311-gpu' },

@@ -90,18 +90,19 @@ function seconds(duration: string): number {
 
 /**
  * The helm-controller runs its install Jobs with the `system-cluster-critical`
- * priority class (hard-coded since v0.16.19). GKE, and any cluster whose
+ * priority class (hard-coded since v0.16.19), and node agents such as the
+ * NVIDIA device plugin run `system-node-critical`. GKE, and any cluster whose
  * ResourceQuota admission limits critical priority classes, admits such pods
  * outside kube-system only where a ResourceQuota covering that class exists:
- * one per namespace with HelmCharts, harmless elsewhere.
+ * one per namespace with HelmCharts, generous, and harmless elsewhere.
  */
 function addHelmJobQuota(chart: Chart, labels: Record<string, string>): void {
   if (chart.node.tryFindChild(HELM_JOB_QUOTA)) return;
   new k8s.KubeResourceQuota(chart, HELM_JOB_QUOTA, {
     metadata: { name: HELM_JOB_QUOTA, labels, annotations: syncWave(-1) },
     spec: {
-      hard: { pods: k8s.Quantity.fromString('10') },
-      scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['system-cluster-critical'] }] },
+      hard: { pods: k8s.Quantity.fromString('1000') },
+      scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['system-cluster-critical', 'system-node-critical'] }] },
     },
   });
 }
