@@ -227,15 +227,19 @@ test('Ray training: the head on CPU nodes, the GPU worker group on the GPU pool 
   assert.equal(workers.minReplicas, 0);
   assert.equal(workers.replicas, undefined, 'Ray\'s autoscaler owns the replicas');
   assert.equal(workers.maxReplicas, 4);
-  // Argo CD leaves the autoscaler's fields alone, also when it syncs.
+  // The autoscaler's changes do not make the Application OutOfSync, so self-heal does not revert them.
   const app = objs.get('apps/Application.prod-ray.k8s.yaml')!;
   assert.deepEqual(app.spec.ignoreDifferences, [
     { group: 'ray.io', kind: 'RayCluster', jqPathExpressions: ['.spec.workerGroupSpecs[].replicas', '.spec.workerGroupSpecs[].scaleStrategy'] },
   ]);
-  assert.ok(app.spec.syncPolicy.syncOptions.includes('RespectIgnoreDifferences=true'));
-  // Guaranteed QoS, never moved by Karpenter, and the log volume the autoscaler sidecar shares.
+  // Not RespectIgnoreDifferences: Argo CD v3.4 would merge the live workerGroupSpecs array whole into every sync,
+  // and template changes from git would never reach the workers.
+  assert.ok(!app.spec.syncPolicy.syncOptions.includes('RespectIgnoreDifferences=true'));
+  // Guaranteed QoS and never moved by Karpenter (the workers); the log volume the autoscaler sidecar shares (the head).
   const worker = workers.template.spec.containers[0];
   assert.deepEqual(worker.resources.requests, worker.resources.limits);
+  assert.equal(workers.template.metadata.annotations['karpenter.sh/do-not-disrupt'], 'true');
+  assert.equal(cluster.spec.headGroupSpec.template.metadata, undefined, 'the head would pin a CPU node for good');
   assert.equal(workers.template.spec.priorityClassName, 'mlops-training');
   assert.equal(cluster.spec.headGroupSpec.template.spec.priorityClassName, undefined, 'the head coordinates: platform priority');
   const priority = objs.get('gpu/PriorityClass.mlops-training.k8s.yaml')!;
@@ -243,7 +247,6 @@ test('Ray training: the head on CPU nodes, the GPU worker group on the GPU pool 
   assert.equal(priority.preemptionPolicy, 'Never');
   assert.equal(priority.metadata.namespace, undefined);
   for (const t of [cluster.spec.headGroupSpec.template, workers.template]) {
-    assert.equal(t.metadata.annotations['karpenter.sh/do-not-disrupt'], 'true');
     assert.ok(t.spec.volumes.some((v: Obj) => v.name === 'ray-logs'));
     assert.ok(t.spec.containers[0].volumeMounts.some((m: Obj) => m.name === 'ray-logs' && m.mountPath === '/tmp/ray'));
   }
@@ -332,4 +335,7 @@ test('time-slicing: each GPU advertised as N, a request for more than one refuse
   assert.equal(ov.dcgmExporter.enabled, true);
   const err = userError(() => loadConfig(withPools(GPU_POOL, 'gpu:\n  timeSlicing: { replicas: 2 }\n').replace('components: {}', 'components:\n  ray:\n    training: { gpus: 2 }')));
   assert.ok(err.problems.some((p) => p.path === '/components/ray/training/gpus' && /refuses more than one slice/.test(p.message)), err.message);
+  // Karpenter would count slices on running nodes and GPUs on new ones.
+  const karpenter = userError(() => loadConfig(withPools(GPU_POOL, 'gpu:\n  timeSlicing: { replicas: 2 }\n').replace('ingressClass: traefik', 'ingressClass: traefik\n  autoscaler: karpenter')));
+  assert.ok(karpenter.problems.some((p) => p.path === '/gpu/timeSlicing' && /Karpenter counts/.test(p.message)), karpenter.message);
 });

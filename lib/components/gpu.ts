@@ -93,9 +93,10 @@ export class GpuChart extends ComponentChart {
           nfd: gpu.featureDiscovery
             ? {
                 enabled: true,
-                worker: { tolerations, resources: { requests: { cpu: '5m', memory: '64Mi' }, limits: { cpu: '200m', memory: '256Mi' } } },
-                master: { resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '200m', memory: '256Mi' } } },
-                gc: { resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '100m', memory: '128Mi' } } },
+                // The NFD chart's own limits (memory grows with the number of nodes), with small requests.
+                worker: { tolerations, resources: { requests: { cpu: '5m', memory: '64Mi' }, limits: { cpu: '200m', memory: '512Mi' } } },
+                master: { resources: { requests: { cpu: '10m', memory: '128Mi' }, limits: { cpu: '500m', memory: '4Gi' } } },
+                gc: { resources: { requests: { cpu: '10m', memory: '128Mi' }, limits: { cpu: '200m', memory: '1Gi' } } },
               }
             : { enabled: false },
         },
@@ -109,7 +110,7 @@ export class GpuChart extends ComponentChart {
           labels,
           values: {
             image: { repository: IMAGES.dcgmExporter.repository, tag: IMAGES.dcgmExporter.tag },
-            // Metrics are not critical to a node: no system priority (which GKE admits only in kube-system).
+            // Metrics are not critical to a node: no system priority (the chart's default is system-node-critical).
             priorityClassName: '',
             affinity: gpuPoolAffinity(pools),
             tolerations,

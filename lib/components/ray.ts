@@ -62,8 +62,9 @@ function rayContainer(name: string, image: ImageRef, resources: Resources, place
 
 function podTemplate(container: ReturnType<typeof rayContainer>, placement: Placement, shm: string) {
   return {
-    // Karpenter never moves a Ray pod off its node (consolidation, drift): that would kill the training.
-    metadata: { annotations: { 'karpenter.sh/do-not-disrupt': 'true' } },
+    // Karpenter never moves a GPU worker off its node (consolidation, drift): that would kill the training.
+    // The head is not pinned: it would keep a CPU node from ever being consolidated or drained.
+    ...(placement.pool ? { metadata: { annotations: { 'karpenter.sh/do-not-disrupt': 'true' } } } : {}),
     spec: {
       // GPU workers train: below every platform pod. The head coordinates and keeps the default priority.
       ...(placement.pool ? { priorityClassName: TRAINING_PRIORITY_CLASS } : {}),
@@ -90,6 +91,8 @@ export class RayTrainingChart extends ComponentChart {
       podSecurityReason: 'KubeRay injects the autoscaler sidecar without the security context the restricted level requires; warn and audit stay at restricted',
       // Ray's autoscaler sets the worker groups' replicas (and the workers to delete): Argo CD's
       // self-heal must not reset them (kuberay#1120; Ray's "Deploying Ray Clusters via ArgoCD").
+      // A change of the RayCluster in git still resets them (the array is applied whole): KubeRay
+      // then lets the autoscaler scale up again rather than deleting busy workers.
       ignoreDifferences: [
         { group: 'ray.io', kind: 'RayCluster', jqPathExpressions: ['.spec.workerGroupSpecs[].replicas', '.spec.workerGroupSpecs[].scaleStrategy'] },
       ],

@@ -260,6 +260,13 @@ function semanticProblems(source: YamlSource, config: EnvironmentConfig): Proble
       );
     }
   }
+  if (config.gpu.timeSlicingReplicas > 1 && cluster.autoscaler === 'karpenter') {
+    at(
+      '/gpu/timeSlicing',
+      'Karpenter counts a running node\'s GPUs as it reports them (each shared by the slices) but a new node\'s as physical GPUs: its GPU limit runs out early, and pending slices start a node each',
+      'remove gpu.timeSlicing, or use cluster-autoscaler (node-groups.md tells it the shared count)',
+    );
+  }
   if (raw.gpu && !config.nodePools.some((p) => p.kind === 'gpu')) {
     at('/gpu', 'gpu settings without a GPU node pool', 'add a node pool with kind: gpu, or remove gpu');
   }

@@ -60,8 +60,12 @@ export interface ArgoApplicationProps {
    */
   readonly keep?: boolean;
   /**
-   * Fields left to a controller; Argo CD also leaves them alone when it syncs
-   * (`RespectIgnoreDifferences`), so self-heal never reverts them.
+   * Fields left to a controller: their changes do not make the Application
+   * OutOfSync, so self-heal never reverts them. Not `RespectIgnoreDifferences`:
+   * for a custom resource Argo CD v3.4 merges the live object into the
+   * desired one by JSON merge patch, which takes whole arrays (a RayCluster's
+   * workerGroupSpecs), so changes from git to the rest of the array would
+   * never be applied.
    * @default none
    */
   readonly ignoreDifferences?: readonly IgnoredFields[];
@@ -76,7 +80,6 @@ export class ArgoApplication extends Construct {
     if (props.managedNamespaceLabels) syncOptions.push('CreateNamespace=true');
     if (props.serverSideApply) syncOptions.push('ServerSideApply=true');
     const ignored = props.ignoreDifferences ?? [];
-    if (ignored.length > 0) syncOptions.push('RespectIgnoreDifferences=true');
     this.resource = new Application(this, 'resource', {
       metadata: {
         name: props.name,
