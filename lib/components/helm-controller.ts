@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { IMAGES, imageString } from '../config/versions';
 import { ComponentChart, FolderChart, Tier } from '../constructs/component';
 import { componentLabels } from '../constructs/labels';
-import { containerResources, finishPodTemplate } from '../constructs/workload';
+import { containerResources, finishPodTemplate, restrictedContainerSecurity } from '../constructs/workload';
 
 export const HELM_CONTROLLER_NAMESPACE = 'helm-controller';
 const NAME = 'helm-controller';
@@ -63,16 +63,7 @@ function addHelmController(scope: Construct): void {
         }),
         // The upstream manifest sets no security context; the controller only
         // talks to the API server, so it runs as nobody with a read-only root.
-        securityContext: {
-          ensureNonRoot: true,
-          user: 65534,
-          group: 65534,
-          readOnlyRootFilesystem: true,
-          allowPrivilegeEscalation: false,
-          privileged: false,
-          // cdk8s-plus 27 has no ALL member; the restricted level requires exactly "ALL".
-          capabilities: { drop: ['ALL' as kplus.Capability] },
-        },
+        securityContext: restrictedContainerSecurity(65534),
       },
     ],
   });

@@ -18,7 +18,7 @@ import { allowIngress, denyAllIngress } from '../constructs/network-policy';
 import { AUTH_PROXY_PORT, authProxyContainer } from '../constructs/auth-proxy';
 import { allowAcmeSolver, ingressTlsAnnotations } from './cert-manager';
 import { SealedSecret } from '../constructs/sealed-secret';
-import { containerResources, finishPodTemplate } from '../constructs/workload';
+import { containerResources, finishPodTemplate, restrictedContainerSecurity } from '../constructs/workload';
 import { Consumer, databaseUrl, MlflowHandle, s3Url } from '../data/handles';
 import { DataLayer } from '../data/layer';
 import { generatedPassword, GeneratedValue, SecretCatalog } from '../secrets/catalog';
@@ -29,15 +29,7 @@ const PORT = 5000;
 /** The burakince/mlflow image's user and group. */
 const MLFLOW_USER = 1001;
 /** Every MLflow container: the image's user, a read-only root (/tmp is a scratch volume), nothing more. */
-const CONTAINER_SECURITY: kplus.ContainerSecurityContextProps = {
-  ensureNonRoot: true,
-  user: MLFLOW_USER,
-  group: MLFLOW_USER,
-  readOnlyRootFilesystem: true,
-  allowPrivilegeEscalation: false,
-  privileged: false,
-  capabilities: { drop: ['ALL' as kplus.Capability] },
-};
+const CONTAINER_SECURITY = restrictedContainerSecurity(MLFLOW_USER);
 
 /** Where other components reach MLflow inside the cluster. */
 export function mlflowHandle(): MlflowHandle {
@@ -155,7 +147,7 @@ export class MlflowChart extends ComponentChart {
           image: imageString(IMAGES.mlflow),
           imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
           command: ['sh', '-c', 'mlflow db upgrade "$0" || echo "no schema to upgrade: the server initializes a new database"', databaseUrl(db)],
-          envVariables: { PGPASSWORD: secretEnv(this, 'db-secret-upgrade', dbSecret.ref('password')), HOME: kplus.EnvValue.fromValue('/tmp') },
+          envVariables: { PGPASSWORD: envVariables.PGPASSWORD, HOME: kplus.EnvValue.fromValue('/tmp') },
           resources: containerResources(settings.resources),
           securityContext: CONTAINER_SECURITY,
           volumeMounts: [{ path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'upgrade-tmp', 'upgrade-tmp', { sizeLimit: Size.mebibytes(256) }) }],

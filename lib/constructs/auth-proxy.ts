@@ -10,7 +10,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IMAGES, imageString } from '../config/versions';
-import { containerResources } from './workload';
+import { containerResources, restrictedContainerSecurity } from './workload';
 
 /** The port the proxy listens on. */
 export const AUTH_PROXY_PORT = 8080;
@@ -102,15 +102,7 @@ export function authProxyContainer(scope: Construct, props: AuthProxyProps): kpl
     portNumber: port,
     resources: containerResources({ requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '500m', memory: '128Mi' } }),
     readiness: kplus.Probe.fromHttpGet(props.healthPath, { port }),
-    securityContext: {
-      ensureNonRoot: true,
-      user: NGINX_USER,
-      group: NGINX_USER,
-      readOnlyRootFilesystem: true,
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      capabilities: { drop: ['ALL' as kplus.Capability] },
-    },
+    securityContext: restrictedContainerSecurity(NGINX_USER),
     volumeMounts: [
       { path: '/etc/auth-proxy/conf', volume: kplus.Volume.fromConfigMap(scope, 'auth-proxy-conf-volume', config, { name: 'auth-proxy-conf' }), readOnly: true },
       {

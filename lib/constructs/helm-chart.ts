@@ -97,14 +97,18 @@ function seconds(duration: string): number {
  * one per namespace with HelmCharts, generous, and harmless elsewhere.
  */
 function addHelmJobQuota(chart: Chart, labels: Record<string, string>): void {
-  if (chart.node.tryFindChild(HELM_JOB_QUOTA)) return;
-  new k8s.KubeResourceQuota(chart, HELM_JOB_QUOTA, {
+  oncePerChart(chart, HELM_JOB_QUOTA, () => new k8s.KubeResourceQuota(chart, HELM_JOB_QUOTA, {
     metadata: { name: HELM_JOB_QUOTA, labels, annotations: syncWave(-1) },
     spec: {
       hard: { pods: k8s.Quantity.fromString('1000') },
       scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['system-cluster-critical', 'system-node-critical'] }] },
     },
-  });
+  }));
+}
+
+/** An object shared by every HelmChart of a chart (namespace), made by the first. */
+function oncePerChart(chart: Chart, id: string, make: () => void): void {
+  if (!chart.node.tryFindChild(id)) make();
 }
 const HELM_JOB_QUOTA = 'helm-install-jobs';
 
@@ -176,12 +180,10 @@ export class HelmChart extends Construct {
     // Waiting for the controller to create the Job, then for the workloads to roll out.
     const gateSeconds = timeoutSeconds + GATE_SLACK_SECONDS;
     const chart = Chart.of(this);
-    if (!chart.node.tryFindChild(GATE_PROGRAM_ID)) {
-      new k8s.KubeConfigMap(chart, GATE_PROGRAM_ID, {
-        metadata: { name: GATE_PROGRAM, labels, annotations: syncWave(-1) },
-        data: { 'gate.js': installGateProgram() },
-      });
-    }
+    oncePerChart(chart, GATE_PROGRAM_ID, () => new k8s.KubeConfigMap(chart, GATE_PROGRAM_ID, {
+      metadata: { name: GATE_PROGRAM, labels, annotations: syncWave(-1) },
+      data: { 'gate.js': installGateProgram() },
+    }));
     const sa = new k8s.KubeServiceAccount(this, 'gate-sa', {
       metadata: { name: gate, labels },
       automountServiceAccountToken: true,

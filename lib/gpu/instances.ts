@@ -19,24 +19,19 @@ const GPU_BY_FAMILY: Readonly<Record<string, string>> = {
   p5: 'h100',
 };
 
-/** GPUs per instance by family and size; sizes not listed are not checked. */
-const GPUS_BY_SIZE: Readonly<Record<string, Readonly<Record<string, number>>>> = {
-  g4dn: { xlarge: 1, '2xlarge': 1, '4xlarge': 1, '8xlarge': 1, '16xlarge': 1, '12xlarge': 4, metal: 8 },
-  g5: { xlarge: 1, '2xlarge': 1, '4xlarge': 1, '8xlarge': 1, '16xlarge': 1, '12xlarge': 4, '24xlarge': 4, '48xlarge': 8 },
-  g6: { xlarge: 1, '2xlarge': 1, '4xlarge': 1, '8xlarge': 1, '16xlarge': 1, '12xlarge': 4, '24xlarge': 4, '48xlarge': 8 },
-  p3: { '2xlarge': 1, '8xlarge': 4, '16xlarge': 8 },
-  p4d: { '24xlarge': 8 },
-  p5: { '48xlarge': 8 },
+/** vCPUs, memory (GiB) and GPUs by family and size; sizes not listed are not checked. */
+const SHAPE: Readonly<Record<string, Readonly<Record<string, readonly [vcpu: number, memoryGi: number, gpus: number]>>>> = {
+  g4dn: { xlarge: [4, 16, 1], '2xlarge': [8, 32, 1], '4xlarge': [16, 64, 1], '8xlarge': [32, 128, 1], '12xlarge': [48, 192, 4], '16xlarge': [64, 256, 1], metal: [96, 384, 8] },
+  g5: { xlarge: [4, 16, 1], '2xlarge': [8, 32, 1], '4xlarge': [16, 64, 1], '8xlarge': [32, 128, 1], '12xlarge': [48, 192, 4], '16xlarge': [64, 256, 1], '24xlarge': [96, 384, 4], '48xlarge': [192, 768, 8] },
+  g6: { xlarge: [4, 16, 1], '2xlarge': [8, 32, 1], '4xlarge': [16, 64, 1], '8xlarge': [32, 128, 1], '12xlarge': [48, 192, 4], '16xlarge': [64, 256, 1], '24xlarge': [96, 384, 4], '48xlarge': [192, 768, 8] },
+  p3: { '2xlarge': [8, 61, 1], '8xlarge': [32, 244, 4], '16xlarge': [64, 488, 8] },
+  p4d: { '24xlarge': [96, 1152, 8] },
+  p5: { '48xlarge': [192, 2048, 8] },
 };
 
-/** vCPUs and memory (GiB) by family and size, for the sizes above. */
-const SHAPE: Readonly<Record<string, Readonly<Record<string, readonly [number, number]>>>> = {
-  g4dn: { xlarge: [4, 16], '2xlarge': [8, 32], '4xlarge': [16, 64], '8xlarge': [32, 128], '12xlarge': [48, 192], '16xlarge': [64, 256], metal: [96, 384] },
-  g5: { xlarge: [4, 16], '2xlarge': [8, 32], '4xlarge': [16, 64], '8xlarge': [32, 128], '12xlarge': [48, 192], '16xlarge': [64, 256], '24xlarge': [96, 384], '48xlarge': [192, 768] },
-  g6: { xlarge: [4, 16], '2xlarge': [8, 32], '4xlarge': [16, 64], '8xlarge': [32, 128], '12xlarge': [48, 192], '16xlarge': [64, 256], '24xlarge': [96, 384], '48xlarge': [192, 768] },
-  p3: { '2xlarge': [8, 61], '8xlarge': [32, 244], '16xlarge': [64, 488] },
-  p4d: { '24xlarge': [96, 1152] },
-  p5: { '48xlarge': [192, 2048] },
+const shapeOf = (instanceType: string) => {
+  const [family, size] = instanceType.split('.');
+  return SHAPE[family]?.[size];
 };
 
 /**
@@ -46,8 +41,7 @@ const SHAPE: Readonly<Record<string, Readonly<Record<string, readonly [number, n
  * memory plus half a GiB.
  */
 export function allocatable(instanceType: string): { cpu: number; memoryGi: number } | undefined {
-  const [family, size] = instanceType.split('.');
-  const shape = SHAPE[family]?.[size];
+  const shape = shapeOf(instanceType);
   return shape ? { cpu: shape[0] - 0.5, memoryGi: Math.floor((shape[1] * 0.85 - 0.5) * 10) / 10 } : undefined;
 }
 
@@ -58,8 +52,7 @@ export interface InstanceGpu {
 
 /** The GPU model and count of an instance type, where known. */
 export function instanceGpu(instanceType: string): InstanceGpu {
-  const [family, size] = instanceType.split('.');
-  const gpuType = GPU_BY_FAMILY[family];
-  const gpus = GPUS_BY_SIZE[family]?.[size];
+  const gpuType = GPU_BY_FAMILY[instanceType.split('.')[0]];
+  const gpus = shapeOf(instanceType)?.[2];
   return { ...(gpuType ? { gpuType } : {}), ...(gpus !== undefined ? { gpus } : {}) };
 }
