@@ -45,6 +45,8 @@ export interface ComponentFactory {
   /** Every kind the component may emit, `group/Kind` (`/Kind` for the core group); checked at synth. */
   readonly kinds: readonly string[];
   enabled(config: EnvironmentConfig, data: DataLayer): boolean;
+  /** Its pods call MLflow's API directly (they get the MLflow handle): MLflow's port admits its namespace. */
+  readonly mlflowClient?: boolean;
   /** A component that uses the data layer says so before any chart is built. */
   readonly consumer?: { readonly consumer: Consumer; needs(config: EnvironmentConfig): DataNeeds };
   create(context: PlatformContext): ComponentChart;
@@ -63,14 +65,9 @@ const HELM_CHART_KINDS = [
 const SEALED = 'bitnami.com/SealedSecret';
 const NETWORK_POLICY = 'networking.k8s.io/NetworkPolicy';
 
-/** Namespaces whose pods get the MLflow handle and call its API directly. */
-function mlflowClients(config: EnvironmentConfig): string[] {
-  const { components } = config;
-  return [
-    ...(components.airflow.enabled ? [AIRFLOW.namespace] : []),
-    ...(components.prefect.enabled ? [PREFECT.namespace] : []),
-    ...(components.ray.enabled ? [RAY_NAMESPACE] : []),
-  ];
+/** Namespaces of the enabled components whose pods call MLflow's API directly. */
+function mlflowClients(config: EnvironmentConfig, data: DataLayer): string[] {
+  return COMPONENTS.filter((f) => f.mlflowClient && f.enabled(config, data)).map((f) => f.namespace(config));
 }
 
 export const COMPONENTS: readonly ComponentFactory[] = [
@@ -166,12 +163,13 @@ export const COMPONENTS: readonly ComponentFactory[] = [
     kinds: ['apps/Deployment', SEALED, '/ConfigMap', '/Service', '/ServiceAccount', 'networking.k8s.io/Ingress', NETWORK_POLICY, 'policy/PodDisruptionBudget'],
     enabled: (c) => c.components.mlflow.enabled,
     consumer: { consumer: MLFLOW, needs: () => ({ database: true, bucket: true }) },
-    create: ({ app, config, data, catalog }) => new MlflowChart(app, config, data, catalog, mlflowClients(config)),
+    create: ({ app, config, data, catalog }) => new MlflowChart(app, config, data, catalog, mlflowClients(config, data)),
   },
   {
     name: 'airflow',
     namespace: () => AIRFLOW.namespace,
     kinds: [...HELM_CHART_KINDS, SEALED],
+    mlflowClient: true,
     enabled: (c) => c.components.airflow.enabled,
     consumer: { consumer: AIRFLOW, needs: () => ({ database: true, bucket: true }) },
     create: ({ app, config, data, catalog }) =>
@@ -181,6 +179,7 @@ export const COMPONENTS: readonly ComponentFactory[] = [
     name: 'prefect',
     namespace: () => PREFECT.namespace,
     kinds: [...HELM_CHART_KINDS, SEALED],
+    mlflowClient: true,
     enabled: (c) => c.components.prefect.enabled,
     consumer: { consumer: PREFECT, needs: () => ({ database: true }) },
     create: ({ app, config, data, catalog }) => new PrefectChart(app, config, data, catalog, config.components.mlflow.enabled ? mlflowHandle() : undefined),
@@ -189,6 +188,7 @@ export const COMPONENTS: readonly ComponentFactory[] = [
     name: 'ray',
     namespace: () => RAY_NAMESPACE,
     kinds: ['ray.io/RayCluster'],
+    mlflowClient: true,
     enabled: (c) => c.components.ray.enabled,
     create: ({ app, config }) => new RayTrainingChart(app, config, config.components.mlflow.enabled ? mlflowHandle() : undefined),
   },
