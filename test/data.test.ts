@@ -124,8 +124,15 @@ test('staging: backups to MinIO with their own user, limited to their bucket', (
   });
   assert.equal(cluster.spec.backup.barmanObjectStore.endpointURL, 'http://minio.minio.svc.cluster.local:9000');
   const setup = objs.get('minio/ConfigMap.minio-setup.k8s.yaml')!.data;
-  assert.deepEqual(Object.keys(setup).sort(), ['airflow.json', 'mlflow.json', 'postgres-backups.json', 'setup.sh']);
+  assert.deepEqual(Object.keys(setup).sort(), ['airflow.json', 'mlflow.json', 'postgres-backups.json', 'serving.json', 'setup.sh']);
   assert.match(setup['setup.sh'], /mc admin user add platform "postgres-backups"/);
+  // The model servers read MLflow's artifacts: list and get, in that bucket only, and no bucket of their own.
+  assert.deepEqual(JSON.parse(setup['serving.json']).Statement, [
+    { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket'], Resource: ['arn:aws:s3:::mlflow'] },
+    { Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::mlflow/*'] },
+  ]);
+  assert.match(setup['setup.sh'], /mc admin policy attach platform "serving-read" --user "serving"/);
+  assert.doesNotMatch(setup['setup.sh'], /mc mb --ignore-existing "platform\/serving"/);
 });
 
 test('waves: operator, then object storage, then the database, then MLflow', () => {
@@ -143,13 +150,13 @@ test('waves: operator, then object storage, then the database, then MLflow', () 
   assert.ok(values.configs.cm['resource.customizations.health.postgresql.cnpg.io_Database']);
 });
 
-test('NetworkPolicies: only the consumers (MLflow, Airflow, Prefect) reach PostgreSQL and MinIO', () => {
+test('NetworkPolicies: only the consumers (MLflow, Airflow, Prefect; the model servers read MinIO) reach PostgreSQL and MinIO', () => {
   const objs = shipped('staging');
   const from = (p: string) => objs.get(p)!.spec.ingress[0].from.map((f: Obj) => f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ?? (f.podSelector ? '(same namespace)' : '(all)'));
   assert.deepEqual(from('postgres/NetworkPolicy.allow-clients.k8s.yaml'), ['airflow', 'mlflow', 'prefect']);
   assert.deepEqual(objs.get('postgres/NetworkPolicy.allow-clients.k8s.yaml')!.spec.ingress[0].ports, [{ protocol: 'TCP', port: 5432 }]);
   assert.deepEqual(from('postgres/NetworkPolicy.allow-operator-and-replication.k8s.yaml'), ['cnpg-system', '(same namespace)']);
-  assert.deepEqual(from('minio/NetworkPolicy.allow-consumers.k8s.yaml'), ['airflow', 'mlflow', 'postgres', '(same namespace)']);
+  assert.deepEqual(from('minio/NetworkPolicy.allow-consumers.k8s.yaml'), ['airflow', 'mlflow', 'postgres', 'serving', '(same namespace)']);
   for (const ns of ['postgres', 'minio', 'mlflow']) {
     assert.deepEqual(objs.get(`${ns}/NetworkPolicy.deny-all-ingress.k8s.yaml`)!.spec, { podSelector: {}, policyTypes: ['Ingress'] });
   }

@@ -28,6 +28,7 @@ test('one Application per component, synced from its dist folder with prune, sel
   assert.deepEqual(apps.map(([p]) => p), [
     'apps/AppProject.mlops-test.k8s.yaml',
     'apps/Application.test-argocd.k8s.yaml',
+    'apps/Application.test-cert-issuers.k8s.yaml',
     'apps/Application.test-cert-manager.k8s.yaml',
     'apps/Application.test-helm-controller.k8s.yaml',
     'apps/Application.test-root.k8s.yaml',

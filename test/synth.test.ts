@@ -134,7 +134,7 @@ test('synth prints one line per environment: components, objects, time', async (
   const lines: string[] = [];
   synthesize({ root: dir, log: (l) => lines.push(l) });
   assert.equal(lines.length, 2);
-  assert.match(lines[0], /^alpha: 3 components \(sealed-secrets, argocd, cert-manager\), \d+ objects, \d+ ms$/);
+  assert.match(lines[0], /^alpha: 4 components \(sealed-secrets, argocd, cert-manager, cert-issuers\), \d+ objects, \d+ ms$/);
 });
 
 test('errors: unknown environment, unknown option, missing certificate', async () => {

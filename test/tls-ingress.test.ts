@@ -39,12 +39,12 @@ test('cert-manager: pinned chart, CRDs upgraded with it and kept, no startup hoo
 
 test('selfSigned (default): a self-signed root issues the CA that the ClusterIssuer mlops-ca signs with', () => {
   const objs = render(envYaml());
-  const root = objs.get('cert-manager/ClusterIssuer.mlops-selfsigned.k8s.yaml')!;
-  const ca = objs.get('cert-manager/Certificate.mlops-ca.k8s.yaml')!;
-  const issuer = objs.get('cert-manager/ClusterIssuer.mlops-ca.k8s.yaml')!;
+  const root = objs.get('cert-issuers/ClusterIssuer.mlops-selfsigned.k8s.yaml')!;
+  const ca = objs.get('cert-issuers/Certificate.mlops-ca.k8s.yaml')!;
+  const issuer = objs.get('cert-issuers/ClusterIssuer.mlops-ca.k8s.yaml')!;
   assert.deepEqual(root.spec, { selfSigned: {} });
   assert.equal(root.metadata.namespace, undefined);
-  assert.equal(ca.metadata.namespace, 'cert-manager', 'a ClusterIssuer reads its Secret from cert-manager\'s namespace');
+  assert.equal(ca.metadata.namespace, 'cert-issuers', 'a ClusterIssuer reads its Secret from cert-manager\'s cluster resource namespace');
   assert.equal(ca.spec.isCA, true);
   assert.deepEqual(ca.spec.issuerRef, { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'mlops-selfsigned' });
   assert.deepEqual(issuer.spec, { ca: { secretName: ca.spec.secretName } });
@@ -55,14 +55,14 @@ test('selfSigned (default): a self-signed root issues the CA that the ClusterIss
 
 test('acme: Let\'s Encrypt over HTTP-01 through the ingress class, with the account e-mail', () => {
   const objs = render(envYaml('tls:\n  issuer: acme\n  acme:\n    email: ops@example.org\n'));
-  const issuer = objs.get('cert-manager/ClusterIssuer.letsencrypt.k8s.yaml')!;
+  const issuer = objs.get('cert-issuers/ClusterIssuer.letsencrypt.k8s.yaml')!;
   assert.deepEqual(issuer.spec.acme, {
     email: 'ops@example.org',
     server: 'https://acme-v02.api.letsencrypt.org/directory',
     privateKeySecretRef: { name: 'letsencrypt-account' },
     solvers: [{ http01: { ingress: { ingressClassName: 'traefik' } } }],
   });
-  assert.ok(!objs.has('cert-manager/ClusterIssuer.mlops-ca.k8s.yaml'));
+  assert.ok(!objs.has('cert-issuers/ClusterIssuer.mlops-ca.k8s.yaml'));
 });
 
 test('clusterIssuer: a ClusterIssuer the cluster has; cert-manager is not installed a second time', () => {
@@ -165,12 +165,16 @@ test('Prefect: the UI and API ask for the sealed admin credentials, and the work
   assert.equal(secret.metadata.namespace, 'prefect');
 });
 
-test('cert-manager comes last: a failing issuer (say, an ACME account refused) does not hold back the databases and services', () => {
+test('the issuers come last: a failing issuer (say, an ACME account refused) does not hold back the databases and services; cert-manager itself comes before the operators whose webhooks need certificates', () => {
   for (const r of renderEnvironments(ROOT, ['local', 'staging', 'prod'])) {
     const waves = r.files
       .filter((f) => f.path.startsWith('apps/Application.') && (f.object as Obj).metadata.labels['app.kubernetes.io/component'])
       .map((f) => [(f.object as Obj).metadata.labels['app.kubernetes.io/component'], Number((f.object as Obj).metadata.annotations['argocd.argoproj.io/sync-wave'])] as const);
-    const cm = waves.find(([c]) => c === 'cert-manager')![1];
-    for (const [c, w] of waves) if (c !== 'cert-manager') assert.ok(w < cm, `${r.env}: ${c} (${w}) before cert-manager (${cm})`);
+    const wave = (c: string) => waves.find(([x]) => x === c)?.[1];
+    for (const [c, w] of waves) if (c !== 'cert-issuers') assert.ok(w < wave('cert-issuers')!, `${r.env}: ${c} (${w}) before cert-issuers`);
+    for (const c of ['kserve', 'seldon']) if (wave(c) !== undefined) assert.ok(wave(c)! > wave('cert-manager')!, `${r.env}: ${c} after cert-manager`);
+    // The issuers' Secrets live with them: cert-manager's cluster resource namespace is theirs.
+    const chart = r.files.find((f) => f.path === 'cert-manager/HelmChart.cert-manager.k8s.yaml')!.object as Obj;
+    assert.equal((yaml.load(chart.spec.valuesContent) as Obj).clusterResourceNamespace, 'cert-issuers');
   }
 });

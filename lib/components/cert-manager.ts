@@ -25,6 +25,12 @@ import { HelmChart } from '../constructs/helm-chart';
 import { allowIngress } from '../constructs/network-policy';
 
 export const CERT_MANAGER_NAMESPACE = 'cert-manager';
+/**
+ * cert-manager's cluster resource namespace: the Secrets of the
+ * ClusterIssuers (the CA's key pair, the ACME account key) live here, with
+ * the issuers' own Application.
+ */
+export const CERT_ISSUERS_NAMESPACE = 'cert-issuers';
 const SELF_SIGNED = 'mlops-selfsigned';
 const CA = 'mlops-ca';
 const ACME = 'letsencrypt';
@@ -70,6 +76,8 @@ export function certManagerValues(): Record<string, unknown> {
   return {
     // CRDs as chart templates: `helm upgrade` updates them; `keep` leaves them (and every Certificate) on uninstall.
     crds: { enabled: true, keep: true },
+    // ClusterIssuers read their Secrets from the issuers' namespace (their own Application).
+    clusterResourceNamespace: CERT_ISSUERS_NAMESPACE,
     // A post-install hook that fails the release if the API is not ready within a minute; the install gate waits instead.
     startupapicheck: { enabled: false },
     image: image(IMAGES.certManagerController),
@@ -98,23 +106,37 @@ const issuerAnnotations = (wave: number) => ({
 });
 const ISSUER_ANNOTATIONS = issuerAnnotations(2);
 
+/**
+ * cert-manager itself, with the controllers: operators whose webhooks need
+ * certificates (KServe, Seldon) come after it. The gate waits until its
+ * webhook and CA injector run.
+ */
 export class CertManagerChart extends ComponentChart {
-  constructor(scope: Construct, config: EnvironmentConfig) {
-    // The last wave: nothing waits for it (cert-manager issues the certificates of Ingresses made
-    // earlier as soon as it runs), and an issuer that cannot register (an ACME account refused,
-    // no way out to the internet) then fails only this Application, not the databases after it.
-    super(scope, { name: 'cert-manager', namespace: CERT_MANAGER_NAMESPACE, tier: Tier.WORKLOADS, waveOffset: 9 });
-    const labels = this.objectLabels();
+  constructor(scope: Construct) {
+    super(scope, { name: 'cert-manager', namespace: CERT_MANAGER_NAMESPACE, tier: Tier.CONTROLLERS, waveOffset: 5 });
     new HelmChart(this, 'cert-manager', {
       name: 'cert-manager',
       chart: CHARTS.certManager,
       // Its CRDs hold the issuers, the ACME account and the CA's Certificate.
       holdsData: true,
       failurePolicy: 'abort',
-      labels,
+      labels: this.objectLabels(),
       values: certManagerValues(),
     });
+  }
+}
 
+/**
+ * The ClusterIssuers of the UIs' certificates, in the last wave: nothing
+ * waits for them (cert-manager issues the certificates of Ingresses made
+ * earlier as soon as their issuer is ready), and an issuer that cannot
+ * register (an ACME account refused, no way out to the internet) then fails
+ * only this Application, not the databases and services before it.
+ */
+export class CertIssuersChart extends ComponentChart {
+  constructor(scope: Construct, config: EnvironmentConfig) {
+    super(scope, { name: 'cert-issuers', namespace: CERT_ISSUERS_NAMESPACE, tier: Tier.WORKLOADS, waveOffset: 9 });
+    const labels = this.objectLabels();
     const tls = config.tls;
     if (tls.issuer === 'selfSigned') {
       new ClusterIssuer(this, 'self-signed', {
@@ -132,7 +154,7 @@ export class CertManagerChart extends ComponentChart {
           issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: SELF_SIGNED },
         },
       });
-      // A ClusterIssuer reads its Secret from cert-manager's namespace.
+      // A ClusterIssuer reads its Secret from cert-manager's cluster resource namespace: this one.
       new ClusterIssuer(this, 'ca-issuer', {
         metadata: { name: CA, labels, annotations: issuerAnnotations(3) },
         spec: { ca: { secretName: CA } },

@@ -12,7 +12,7 @@ import { SecretCatalog } from '../secrets/catalog';
 import { AIRFLOW, AirflowChart } from './airflow';
 import { ArgoCdChart } from './argocd';
 import { BUCKETS_NAMESPACE, BucketsChart } from './buckets';
-import { CERT_MANAGER_NAMESPACE, CertManagerChart } from './cert-manager';
+import { CERT_ISSUERS_NAMESPACE, CERT_MANAGER_NAMESPACE, CertIssuersChart, CertManagerChart } from './cert-manager';
 import { CNPG_NAMESPACE, CnpgOperatorChart } from './cnpg-operator';
 import { GPU_NAMESPACE, GpuChart, NODE_POOLS_NAMESPACE, NodePoolsChart } from './gpu';
 import { HELM_CONTROLLER_NAMESPACE, HelmControllerChart } from './helm-controller';
@@ -23,6 +23,10 @@ import { PREFECT, PrefectChart } from './prefect';
 import { KUBERAY_NAMESPACE, KubeRayOperatorChart, RAY_NAMESPACE, RayTrainingChart } from './ray';
 import { SealedSecretsChart } from './sealed-secrets';
 import { TRAEFIK_NAMESPACE, TraefikChart } from './traefik';
+import { KSERVE_NAMESPACE, KServeChart } from './kserve';
+import { REDIS_NAMESPACE, RedisChart, cacheHandle } from './redis';
+import { SELDON_NAMESPACE, SeldonChart } from './seldon';
+import { SERVING, ServingChart, servingReadBuckets } from './serving';
 
 /** What a component gets to build itself. */
 export interface PlatformContext {
@@ -102,11 +106,18 @@ export const COMPONENTS: readonly ComponentFactory[] = [
   {
     name: 'cert-manager',
     namespace: () => CERT_MANAGER_NAMESPACE,
-    kinds: [...HELM_CHART_KINDS, 'cert-manager.io/ClusterIssuer', 'cert-manager.io/Certificate'],
+    kinds: HELM_CHART_KINDS,
     // Every UI is served over TLS: cert-manager issues the certificates,
     // unless the environment names a ClusterIssuer of a cert-manager it runs.
     enabled: (c) => c.tls.issuer !== 'clusterIssuer',
-    create: ({ app, config }) => new CertManagerChart(app, config),
+    create: ({ app }) => new CertManagerChart(app),
+  },
+  {
+    name: 'cert-issuers',
+    namespace: () => CERT_ISSUERS_NAMESPACE,
+    kinds: ['cert-manager.io/ClusterIssuer', 'cert-manager.io/Certificate'],
+    enabled: (c) => c.tls.issuer !== 'clusterIssuer',
+    create: ({ app, config }) => new CertIssuersChart(app, config),
   },
   {
     name: 'gpu',
@@ -126,7 +137,8 @@ export const COMPONENTS: readonly ComponentFactory[] = [
     name: 'kuberay-operator',
     namespace: () => KUBERAY_NAMESPACE,
     kinds: HELM_CHART_KINDS,
-    enabled: (c) => c.components.ray.enabled,
+    // Ray training and Ray Serve models both need it.
+    enabled: (c) => c.components.ray.enabled || c.serving.models.some((m) => m.server === 'rayserve'),
     create: ({ app }) => new KubeRayOperatorChart(app),
   },
   {
@@ -191,5 +203,58 @@ export const COMPONENTS: readonly ComponentFactory[] = [
     mlflowClient: true,
     enabled: (c) => c.components.ray.enabled,
     create: ({ app, config }) => new RayTrainingChart(app, config, config.components.mlflow.enabled ? mlflowHandle() : undefined),
+  },
+  {
+    name: 'kserve',
+    namespace: () => KSERVE_NAMESPACE,
+    kinds: HELM_CHART_KINDS,
+    enabled: (c) => c.serving.models.some((m) => m.server === 'kserve'),
+    create: ({ app, config }) => new KServeChart(app, config),
+  },
+  {
+    name: 'seldon',
+    namespace: () => SELDON_NAMESPACE,
+    kinds: HELM_CHART_KINDS,
+    enabled: (c) => c.serving.seldon && c.serving.models.some((m) => m.server === 'seldon'),
+    create: ({ app }) => new SeldonChart(app),
+  },
+  {
+    name: 'redis',
+    namespace: () => REDIS_NAMESPACE,
+    kinds: ['apps/StatefulSet', SEALED, '/ConfigMap', '/Service', NETWORK_POLICY],
+    enabled: (c) => c.serving.models.some((m) => m.cache),
+    create: ({ app, config, catalog }) => new RedisChart(app, config, catalog, [SERVING.namespace]),
+  },
+  {
+    name: 'serving',
+    namespace: () => SERVING.namespace,
+    kinds: [
+      SEALED,
+      NETWORK_POLICY,
+      '/ConfigMap',
+      '/Service',
+      '/ServiceAccount',
+      'apps/Deployment',
+      'autoscaling/HorizontalPodAutoscaler',
+      'policy/PodDisruptionBudget',
+      'networking.k8s.io/Ingress',
+      'batch/CronJob',
+      'rbac.authorization.k8s.io/Role',
+      'rbac.authorization.k8s.io/RoleBinding',
+      'serving.kserve.io/InferenceService',
+      'ray.io/RayService',
+      'machinelearning.seldon.io/SeldonDeployment',
+    ],
+    enabled: (c) => c.serving.models.length > 0,
+    consumer: { consumer: SERVING, needs: (c) => ({ readBuckets: servingReadBuckets(c) }) },
+    create: ({ app, config, data, catalog }) =>
+      new ServingChart(app, {
+        config,
+        data,
+        catalog,
+        ...(config.serving.models.some((m) => m.cache) ? { cache: cacheHandle() } : {}),
+        // Retraining pipelines run as Airflow's worker ServiceAccount (task pods of every executor).
+        ...(config.components.airflow.enabled ? { rolloutNamespace: AIRFLOW.namespace, rolloutServiceAccount: `${AIRFLOW.name}-worker` } : {}),
+      }),
   },
 ];

@@ -38,8 +38,19 @@ export function bucketPolicy(bucket: string): Record<string, unknown> {
   };
 }
 
+/** The S3 policy of a reader: list and get in the buckets it reads, nothing else. */
+export function readOnlyPolicy(buckets: readonly string[]): Record<string, unknown> {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket'], Resource: buckets.map((b) => `arn:aws:s3:::${b}`) },
+      { Effect: 'Allow', Action: ['s3:GetObject'], Resource: buckets.map((b) => `arn:aws:s3:::${b}/*`) },
+    ],
+  };
+}
+
 /** The setup script: every command is idempotent, so the Job can run on every sync. */
-export function setupScript(grants: readonly { user: string; bucket: string }[]): string {
+export function setupScript(grants: readonly { user: string; bucket: string }[], readers: readonly { user: string; buckets: readonly string[] }[] = []): string {
   const lines = [
     'set -eu',
     `mc alias set platform "http://${MINIO_SERVICE}:${MINIO_PORT}" "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null`,
@@ -51,6 +62,14 @@ export function setupScript(grants: readonly { user: string; bucket: string }[])
       `mc admin policy create platform "${user}-bucket" "/policies/${user}.json"`,
       `mc admin user add platform "${user}" "$(cat "/users/${user}/secretKey")"`,
       `mc admin policy attach platform "${user}-bucket" --user "${user}" >/dev/null 2>&1 || mc admin user info platform "${user}" | grep -q "${user}-bucket"`,
+    );
+  }
+  for (const { user, buckets } of readers) {
+    lines.push(
+      `# ${user}: reads ${buckets.join(', ')}, user ${user} with policy ${user}-read`,
+      `mc admin policy create platform "${user}-read" "/policies/${user}.json"`,
+      `mc admin user add platform "${user}" "$(cat "/users/${user}/secretKey")"`,
+      `mc admin policy attach platform "${user}-read" --user "${user}" >/dev/null 2>&1 || mc admin user info platform "${user}" | grep -q "${user}-read"`,
     );
   }
   lines.push('echo "buckets and users are up to date"');
@@ -86,6 +105,18 @@ export class MinioChart extends ComponentChart {
       });
       return { user: g.consumer.name, bucket: g.bucket, secret: `minio-user-${g.consumer.name}` };
     });
+    const readers = data.readGrants.map((g) => {
+      const handle = data.readOnlyStore(g.consumer);
+      new SealedSecret(this, `user-${g.consumer.name}`, {
+        catalog,
+        component: 'minio',
+        name: `minio-user-${g.consumer.name}`,
+        labels,
+        keys: [{ key: 'secretKey', description: `MinIO secret key of user ${g.consumer.name} (read-only)`, source: handle.credentials!.secretAccessKey }],
+      });
+      return { user: g.consumer.name, buckets: g.buckets, secret: `minio-user-${g.consumer.name}` };
+    });
+    const users = [...grants, ...readers];
     const rootEnv: k8s.EnvVar[] = [
       { name: 'MINIO_ROOT_USER', valueFrom: { secretKeyRef: root.ref('rootUser') } },
       { name: 'MINIO_ROOT_PASSWORD', valueFrom: { secretKeyRef: root.ref('rootPassword') } },
@@ -152,8 +183,9 @@ export class MinioChart extends ComponentChart {
     const policies = new k8s.KubeConfigMap(this, 'policies', {
       metadata: { name: 'minio-setup', labels },
       data: {
-        'setup.sh': setupScript(grants),
+        'setup.sh': setupScript(grants, readers),
         ...Object.fromEntries(grants.map((g) => [`${g.user}.json`, `${JSON.stringify(bucketPolicy(g.bucket), null, 2)}\n`])),
+        ...Object.fromEntries(readers.map((g) => [`${g.user}.json`, `${JSON.stringify(readOnlyPolicy(g.buckets), null, 2)}\n`])),
       },
     });
     new k8s.KubeJob(this, 'setup', {
@@ -183,14 +215,14 @@ export class MinioChart extends ComponentChart {
                 volumeMounts: [
                   { name: 'policies', mountPath: '/policies', readOnly: true },
                   { name: 'tmp', mountPath: '/tmp' },
-                  ...grants.map((g) => ({ name: `user-${g.user}`, mountPath: `/users/${g.user}`, readOnly: true })),
+                  ...users.map((g) => ({ name: `user-${g.user}`, mountPath: `/users/${g.user}`, readOnly: true })),
                 ],
               },
             ],
             volumes: [
               { name: 'policies', configMap: { name: policies.name } },
               scratchVolume(),
-              ...grants.map((g) => ({ name: `user-${g.user}`, secret: { secretName: g.secret } })),
+              ...users.map((g) => ({ name: `user-${g.user}`, secret: { secretName: g.secret } })),
             ],
           },
         },
@@ -203,7 +235,7 @@ export class MinioChart extends ComponentChart {
       name: 'allow-consumers',
       podLabels,
       ports: [MINIO_PORT],
-      fromNamespaces: data.bucketGrants.map((g) => g.consumer.namespace),
+      fromNamespaces: [...data.bucketGrants, ...data.readGrants].map((g) => g.consumer.namespace),
       fromSameNamespace: true,
       labels,
     });

@@ -15,14 +15,13 @@ import { EnvironmentConfig } from '../config/environment';
 import { IMAGES, imageString } from '../config/versions';
 import { ComponentChart, Tier } from '../constructs/component';
 import { allowIngress, denyAllIngress } from '../constructs/network-policy';
-import { AUTH_PROXY_PORT, authProxyContainer } from '../constructs/auth-proxy';
+import { AUTH_PROXY_PORT, authProxyContainer, htpasswdOf } from '../constructs/auth-proxy';
 import { allowAcmeSolver, ingressTlsAnnotations } from './cert-manager';
 import { SealedSecret } from '../constructs/sealed-secret';
 import { containerResources, finishPodTemplate, restrictedContainerSecurity } from '../constructs/workload';
 import { Consumer, databaseUrl, MlflowHandle, s3Url } from '../data/handles';
 import { DataLayer } from '../data/layer';
-import { generatedPassword, GeneratedValue, SecretCatalog } from '../secrets/catalog';
-import { createHash } from 'node:crypto';
+import { generatedPassword, SecretCatalog } from '../secrets/catalog';
 
 export const MLFLOW: Consumer = { name: 'mlflow', namespace: 'mlflow' };
 const PORT = 5000;
@@ -34,14 +33,6 @@ const CONTAINER_SECURITY = restrictedContainerSecurity(MLFLOW_USER);
 /** Where other components reach MLflow inside the cluster. */
 export function mlflowHandle(): MlflowHandle {
   return { trackingUri: `http://mlflow.${MLFLOW.namespace}.svc.cluster.local:${PORT}`, namespace: MLFLOW.namespace };
-}
-
-/** An htpasswd line (`{SHA}` scheme, which nginx accepts) derived from the generated password. */
-function htpasswdOf(user: string): GeneratedValue {
-  return {
-    kind: 'generated',
-    generate: (_random, siblings) => `${user}:{SHA}${createHash('sha1').update(siblings.password).digest('base64')}\n`,
-  };
 }
 
 export class MlflowChart extends ComponentChart {

@@ -275,6 +275,110 @@ export interface ComponentsConfig {
   readonly prefect: PrefectConfig;
 }
 
+export type ModelServer = 'kserve' | 'rayserve' | 'seldon' | 'service';
+/** Model formats the platform's runtimes load (KServe ClusterServingRuntimes, Seldon prepackaged servers). */
+export type ModelFormat = 'sklearn' | 'xgboost' | 'lightgbm' | 'mlflow';
+
+/** One version of a model: where it comes from and its share of the requests. */
+export interface ModelVersionConfig {
+  /** A short DNS-1123 label; the only version of a model without a split is named `v1`. */
+  readonly name: string;
+  /** `s3://bucket/path` in the platform's object store (kserve, seldon; optional for service). */
+  readonly storageUri?: string;
+  /** The model's image (service). */
+  readonly image?: string;
+  /** Percent of the requests. @default 100 (one version) */
+  readonly weight: number;
+}
+
+export interface RayServeConfig {
+  /** `module:attribute` of the Serve application (a bound deployment). */
+  readonly importPath: string;
+  /** A zip of the application's code (`s3://` in the platform's object store, or `https://`). */
+  readonly workingDir: string;
+  /** Exact pip requirements installed in the runtime environment. @default [] */
+  readonly pip: readonly string[];
+  /** Most GPU (or CPU) workers; the group scales from zero. @default 2 */
+  readonly maxWorkers: number;
+  /** @default requests=limits 3/12Gi on GPU workers, 2/4Gi on CPU workers */
+  readonly workerResources: Resources;
+  /** @default requests 500m/2Gi, limits 2/4Gi */
+  readonly headResources: Resources;
+}
+
+export interface LoadTestConfig {
+  /** Simulated users. @default 10 */
+  readonly users: number;
+  /** Users started per second. @default 2 */
+  readonly spawnRate: number;
+  /** How long a run lasts. @default '5m' */
+  readonly duration: string;
+  readonly request: { readonly method: 'GET' | 'POST'; readonly path: string; readonly body?: unknown };
+}
+
+export interface ServedModelConfig {
+  /** Name of the model: its host, Service and objects are named after it. */
+  readonly name: string;
+  readonly server: ModelServer;
+  /** Required for kserve and seldon. */
+  readonly format?: ModelFormat;
+  /** One version (`v1`, weight 100), or two to four side by side with weights summing to 100. */
+  readonly versions: readonly ModelVersionConfig[];
+  /** @default 1 */
+  readonly minReplicas: number;
+  /** @default minReplicas */
+  readonly maxReplicas: number;
+  /** Average CPU use (percent of requests) the autoscaler keeps. @default 70 */
+  readonly targetCpuUtilization: number;
+  /** Each replica's model container. @default requests 100m/256Mi, limits 1/1Gi (3/12Gi with a GPU) */
+  readonly resources: Resources;
+  /** GPU placement through lib/gpu/placement.ts; none when absent. */
+  readonly gpu?: GpuRequest;
+  /** @default '<name>.<domain>' */
+  readonly host: string;
+  /** The service's HTTP port (service). @default 8080 */
+  readonly port: number;
+  /** Readiness and liveness path (service). @default '/health' */
+  readonly healthPath: string;
+  /** Prometheus metrics path on `port` (service). @default '/metrics' */
+  readonly metricsPath: string;
+  /** The service gets the Redis cache's handle. @default false */
+  readonly cache: boolean;
+  readonly rayserve?: RayServeConfig;
+  readonly loadTest?: LoadTestConfig;
+}
+
+export interface ServingAppConfig {
+  readonly name: string;
+  readonly image: string;
+  /** The model the app calls (its in-cluster handle). */
+  readonly model: string;
+  /** @default '<name>.<domain>' */
+  readonly host: string;
+  /** @default 8501 (Streamlit) */
+  readonly port: number;
+  /** @default requests 100m/256Mi, limits 1/1Gi */
+  readonly resources: Resources;
+}
+
+export interface RedisConfig {
+  /** Volume size; no volume (a pure cache) when absent. */
+  readonly persistence?: string;
+  /** @default requests 50m/128Mi, limits 500m/512Mi */
+  readonly resources: Resources;
+}
+
+export interface ServingConfig {
+  /** @default [] */
+  readonly models: readonly ServedModelConfig[];
+  /** @default [] */
+  readonly apps: readonly ServingAppConfig[];
+  /** The model services' cache; runs when some model sets `cache: true`. */
+  readonly redis: RedisConfig;
+  /** Seldon Core's licence accepted (`serving.seldon.licence: BSL-1.1`). @default false */
+  readonly seldon: boolean;
+}
+
 export interface DatabaseBackupConfig {
   /**
    * When base backups run: six-field cron, seconds first.
@@ -363,6 +467,7 @@ export interface EnvironmentConfig {
   /** GPU settings beyond the plugin. */
   readonly gpu: GpuSettings;
   readonly components: ComponentsConfig;
+  readonly serving: ServingConfig;
 }
 
 /** Default resources of the sealed-secrets controller: it is idle most of the time. */
@@ -464,6 +569,78 @@ function resolveObjectStore(raw: EnvironmentFile['objectStore']): ObjectStoreCon
   return { kind: 'minio', storageSize: raw?.minio?.storageSize ?? '10Gi', resources: raw?.minio?.resources ?? MINIO_RESOURCES };
 }
 
+const MODEL_RESOURCES: Resources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } };
+/** A GPU model's container: fits the smallest GPU instances (4 vCPU, 16 GiB). */
+const GPU_MODEL_RESOURCES: Resources = { requests: { cpu: '3', memory: '12Gi' }, limits: { cpu: '3', memory: '12Gi' } };
+
+function resolveServing(raw: EnvironmentFile['serving'], domain: string): ServingConfig {
+  const models = (raw?.models ?? []).map((m): ServedModelConfig => {
+    const versions: ModelVersionConfig[] = m.versions
+      ? m.versions.map((v) => ({ name: v.name, weight: v.weight, ...(v.storageUri ? { storageUri: v.storageUri } : {}), ...(v.image ? { image: v.image } : {}) }))
+      : [{ name: 'v1', weight: 100, ...(m.storageUri ? { storageUri: m.storageUri } : {}), ...(m.image ? { image: m.image } : {}) }];
+    const minReplicas = m.replicas?.min ?? 1;
+    const rs = m.rayserve;
+    return {
+      name: m.name,
+      server: m.server,
+      ...(m.format ? { format: m.format } : {}),
+      versions,
+      minReplicas,
+      maxReplicas: m.replicas?.max ?? minReplicas,
+      targetCpuUtilization: m.targetCpuUtilization ?? 70,
+      resources: m.resources ?? (m.gpu ? GPU_MODEL_RESOURCES : MODEL_RESOURCES),
+      ...(m.gpu ? { gpu: m.gpu } : {}),
+      host: m.host ?? `${m.name}.${domain}`,
+      port: m.port ?? 8080,
+      healthPath: m.healthPath ?? '/health',
+      metricsPath: m.metricsPath ?? '/metrics',
+      cache: m.cache ?? false,
+      ...(rs
+        ? {
+            rayserve: {
+              importPath: rs.importPath,
+              workingDir: rs.workingDir,
+              pip: rs.pip ?? [],
+              maxWorkers: rs.maxWorkers ?? 2,
+              workerResources: rs.workerResources ?? (m.gpu ? GPU_MODEL_RESOURCES : { requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } }),
+              headResources: rs.headResources ?? { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+            },
+          }
+        : {}),
+      ...(m.loadTest
+        ? {
+            loadTest: {
+              users: m.loadTest.users ?? 10,
+              spawnRate: m.loadTest.spawnRate ?? 2,
+              duration: m.loadTest.duration ?? '5m',
+              request: {
+                method: m.loadTest.request.method ?? (m.loadTest.request.body !== undefined ? 'POST' : 'GET'),
+                path: m.loadTest.request.path,
+                ...(m.loadTest.request.body !== undefined ? { body: m.loadTest.request.body } : {}),
+              },
+            },
+          }
+        : {}),
+    };
+  });
+  return {
+    models,
+    apps: (raw?.apps ?? []).map((a) => ({
+      name: a.name,
+      image: a.image,
+      model: a.model,
+      host: a.host ?? `${a.name}.${domain}`,
+      port: a.port ?? 8501,
+      resources: a.resources ?? MODEL_RESOURCES,
+    })),
+    redis: {
+      ...(raw?.redis?.persistence ? { persistence: raw.redis.persistence } : {}),
+      resources: raw?.redis?.resources ?? { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+    },
+    seldon: raw?.seldon !== undefined,
+  };
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -527,6 +704,7 @@ export function resolveEnvironment(name: string, file: string, raw: EnvironmentF
       timeSlicingReplicas: raw.gpu?.timeSlicing?.replicas ?? 1,
     },
     objectStore: resolveObjectStore(raw.objectStore),
+    serving: resolveServing(raw.serving, raw.domain),
     components: {
       airflow: resolveAirflow(raw.components.airflow),
       ray: resolveRay(raw.components.ray),

@@ -96,13 +96,153 @@ function schemaProblem(source: YamlSource, err: ErrorObject): Problem {
     }
     case 'type':
       return at(err.instancePath, `expected ${err.params.type}, got ${describe(value)}`);
+    case 'const':
+      return at(err.instancePath, `${describe(value)} is not ${JSON.stringify(err.params.allowedValue)}`, `write ${JSON.stringify(err.params.allowedValue)}`);
     default:
       return at(err.instancePath, err.message ?? `invalid (${err.keyword})`);
   }
 }
 
 /** Namespaces of components that cannot be renamed; config may not reuse them. */
-const FIXED_NAMESPACES = ['helm-controller', 'cnpg-system', 'postgres', 'minio', 'object-store', 'mlflow', 'airflow', 'prefect', 'gpu', 'node-pools', 'kuberay', 'ray'];
+const FIXED_NAMESPACES = ['cert-manager', 'cert-issuers', 'kserve', 'seldon-system', 'serving', 'redis', 'helm-controller', 'cnpg-system', 'postgres', 'minio', 'object-store', 'mlflow', 'airflow', 'prefect', 'gpu', 'node-pools', 'kuberay', 'ray'];
+
+/** Hosts of the platform's own UIs (`<name>.<domain>`), which no model or app may take. */
+export const PLATFORM_UI_NAMES = ['argocd', 'mlflow', 'airflow', 'prefect', 'grafana', 'prometheus', 'alertmanager', 'kibana', 'chronograf'];
+
+/** The platform's buckets a model may be read from: those of the enabled components that own one. */
+export function platformBuckets(config: EnvironmentConfig): string[] {
+  const prefix = config.objectStore.kind === 'external' ? config.objectStore.bucketPrefix : '';
+  const owners = [config.components.mlflow.enabled ? 'mlflow' : undefined, config.components.airflow.enabled ? 'airflow' : undefined];
+  return owners.filter((o): o is string => o !== undefined).map((o) => `${prefix}${o}`);
+}
+
+/** The bucket of an `s3://bucket/path` URI. */
+export function bucketOf(uri: string): string {
+  return uri.slice('s3://'.length).split('/')[0];
+}
+
+/** Checks of `serving`: what each server needs, splits, GPU placement, buckets, unique names and hosts. */
+function servingProblems(source: YamlSource, config: EnvironmentConfig): Problem[] {
+  const problems: Problem[] = [];
+  const at = (path: string, message: string, fix: string): void => {
+    problems.push({ file: source.file, path, ...source.locate(path), message, fix });
+  };
+  const raw = (source.data as EnvironmentFile).serving;
+  const serving = config.serving;
+  const buckets = platformBuckets(config);
+  const checkUri = (path: string, uri: string): void => {
+    if (!buckets.includes(bucketOf(uri))) {
+      at(
+        path,
+        `${uri} is not in a bucket of the platform's object store (${buckets.length ? buckets.join(', ') : 'none: enable mlflow or airflow'}), so the model servers have no credentials for it`,
+        `copy the model into a platform bucket, e.g. log it to MLflow and use its artifact path s3://${buckets[0] ?? 'mlflow'}/<experiment>/<run>/artifacts/model`,
+      );
+    }
+  };
+  const names = new Map<string, string>();
+  const hosts = new Map<string, string>();
+  const reserved = new Set(PLATFORM_UI_NAMES.map((n) => `${n}.${config.domain}`));
+  const claimName = (path: string, name: string): void => {
+    const other = names.get(name);
+    if (other) at(`${path}/name`, `name "${name}" is already used by ${other}`, 'give each model and app its own name');
+    else names.set(name, path);
+  };
+  const claimHost = (path: string, host: string, explicit: boolean): void => {
+    const where = explicit ? `${path}/host` : `${path}/name`;
+    if (reserved.has(host)) {
+      at(where, `host ${host} is the platform's own UI`, 'choose another name or set host');
+    } else if (hosts.has(host)) {
+      at(where, `host ${host} is already served by ${hosts.get(host)}`, 'give each model and app its own host');
+    } else {
+      hosts.set(host, path);
+    }
+  };
+  serving.models.forEach((model, i) => {
+    const path = `/serving/models/${i}`;
+    const m = raw!.models![i];
+    claimName(path, model.name);
+    claimHost(path, model.host, m.host !== undefined);
+    const forbid = (keys: readonly (keyof typeof m)[], why: string, fix: string): void => {
+      for (const key of keys) if (m[key] !== undefined) at(`${path}/${key}`, `${key} ${why}`, fix);
+    };
+    if (m.versions && (m.storageUri !== undefined || m.image !== undefined)) {
+      at(path, 'storageUri or image is set both on the model and in versions', 'set them per version only');
+    }
+    const sources = m.versions ? m.versions.map((v, j) => ({ path: `${path}/versions/${j}`, v })) : [{ path, v: m }];
+    switch (model.server) {
+      case 'kserve':
+      case 'seldon':
+        if (model.format === undefined) at(path, `a ${model.server} model needs its format (which runtime loads it)`, 'add format: sklearn, xgboost, lightgbm or mlflow');
+        for (const { path: p, v } of sources) {
+          if (v.storageUri === undefined) at(p, `a ${model.server} model loads its files from storageUri`, 'add storageUri: s3://<bucket>/<path of the model>');
+          if (v.image !== undefined) at(`${p}/image`, `image is for server "service"; ${model.server} runs its own runtime image`, 'remove image, or set server: service');
+        }
+        forbid(['port', 'healthPath', 'metricsPath', 'cache', 'rayserve'], `applies to another server, not ${model.server}`, 'remove it');
+        break;
+      case 'service':
+        for (const { path: p, v } of sources) {
+          if (v.image === undefined) at(p, 'a team model service runs its own image', 'add image: <registry>/<name>:<exact tag>');
+        }
+        forbid(['format', 'rayserve'], 'applies to another server, not service', 'remove it');
+        break;
+      case 'rayserve':
+        if (model.rayserve === undefined) at(path, 'a rayserve model needs its Serve application', 'add rayserve: { importPath: module:app, workingDir: s3://<bucket>/<code>.zip }');
+        forbid(['versions', 'storageUri', 'image', 'format', 'port', 'healthPath', 'metricsPath', 'cache', 'replicas', 'targetCpuUtilization'], 'does not apply to rayserve (the RayService upgrades itself without downtime; Ray Serve scales its replicas)', 'remove it; configure the application under rayserve');
+        if (model.rayserve?.workingDir.startsWith('s3://')) {
+          if (config.objectStore.kind === 'minio') {
+            at(
+              `${path}/rayserve/workingDir`,
+              'the Ray image\'s boto3 cannot take the in-cluster MinIO endpoint, so Ray cannot download an s3:// working_dir from it',
+              'publish the zip at an https:// URL (e.g. a release asset), or use an external S3 object store',
+            );
+          } else {
+            checkUri(`${path}/rayserve/workingDir`, model.rayserve.workingDir);
+          }
+        }
+        break;
+    }
+    if (model.server !== 'rayserve' && m.rayserve !== undefined) at(`${path}/rayserve`, `rayserve applies to server "rayserve", not "${model.server}"`, 'remove it, or set server: rayserve');
+    for (const { path: p, v } of sources) if (v.storageUri !== undefined) checkUri(`${p}/storageUri`, v.storageUri);
+    if (model.server === 'seldon' && !serving.seldon) {
+      at(
+        `${path}/server`,
+        'Seldon Core 1.18 and later is under the Business Source License 1.1 (production use needs a licence from Seldon)',
+        'accept it with serving.seldon: { licence: BSL-1.1 }, or serve the model with server: kserve (format: mlflow runs it on MLServer, Apache-2.0)',
+      );
+    }
+    if (m.versions) {
+      const total = model.versions.reduce((sum, v) => sum + v.weight, 0);
+      if (total !== 100) at(`${path}/versions`, `the weights sum to ${total}, not 100`, 'make the weights of the versions add up to 100');
+      const seen = new Set<string>();
+      model.versions.forEach((v, j) => {
+        if (seen.has(v.name)) at(`${path}/versions/${j}/name`, `version "${v.name}" appears twice`, 'give each version its own name');
+        seen.add(v.name);
+      });
+    }
+    if (model.minReplicas > model.maxReplicas) at(`${path}/replicas`, `min ${model.minReplicas} is above max ${model.maxReplicas}`, 'lower min or raise max');
+    if (model.gpu) {
+      const error = placementError(config.nodePools, model.gpu);
+      if (error) at(`${path}/gpu`, `this model ${error}`, 'add a matching GPU pool to nodePools, or remove gpu');
+      if (model.gpu.gpus > 1 && config.gpu.timeSlicingReplicas > 1) at(`${path}/gpu/gpus`, `asks for ${model.gpu.gpus} GPUs, but with gpu.timeSlicing a pod gets one slice`, 'ask for gpus: 1');
+    }
+    if (model.server === 'seldon' && model.gpu) at(`${path}/gpu`, 'GPU placement is not offered for Seldon models here', 'serve GPU models with kserve or rayserve');
+  });
+  serving.apps.forEach((app, i) => {
+    const path = `/serving/apps/${i}`;
+    claimName(path, app.name);
+    claimHost(path, app.host, raw!.apps![i].host !== undefined);
+    if (!serving.models.some((m) => m.name === app.model)) {
+      at(`${path}/model`, `model "${app.model}" is not in serving.models`, `use one of: ${serving.models.map((m) => m.name).join(', ') || '(no models)'}`);
+    }
+  });
+  if (raw?.redis && !serving.models.some((m) => m.cache)) {
+    at('/serving/redis', 'Redis runs as the cache of model services with cache: true, and no model sets it', 'set cache: true on a service model, or remove serving.redis');
+  }
+  if (raw?.seldon && !serving.models.some((m) => m.server === 'seldon')) {
+    at('/serving/seldon', 'the Seldon licence is accepted, but no model uses server: seldon', 'remove serving.seldon, or serve a model with it');
+  }
+  return problems;
+}
 
 /** Checks that need more than the schema: dependencies between fields, unique names. */
 function semanticProblems(source: YamlSource, config: EnvironmentConfig): Problem[] {
@@ -289,6 +429,7 @@ function semanticProblems(source: YamlSource, config: EnvironmentConfig): Proble
       at('/components/airflow/workerReplicas', `workerReplicas sizes Celery workers, but the executor is ${airflow.executor} (one pod per task)`, 'remove workerReplicas, or set executor: CeleryExecutor');
     }
   }
+  problems.push(...servingProblems(source, config));
   // Every component owns its namespace (Argo CD manages its labels), so two may not share one.
   const owners = new Map<string, string>();
   const claim = (pointer: string, namespace: string): void => {

@@ -63,6 +63,18 @@ export const PATTERNS = {
     pattern: '^[1-9][0-9]*(s|m|h)$',
     explain: 'a duration such as 30s, 5m or 1h',
   },
+  s3Uri: {
+    pattern: '^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\\s]*)?$',
+    explain: 'an S3 URI such as s3://mlflow/1/0123abcd/artifacts/model',
+  },
+  image: {
+    pattern: '^[a-z0-9][a-z0-9._/:-]*[a-z0-9](:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$',
+    explain: 'a container image with an exact tag or digest (not "latest"), such as ghcr.io/acme/model:1.4.2',
+  },
+  urlPath: {
+    pattern: '^/[A-Za-z0-9._~/:@!$&()*+,;=%-]*$',
+    explain: 'a URL path starting with "/", such as /v1/models/iris:predict',
+  },
   relativePath: {
     pattern: '^(?!/)(?!.*\\.\\.)[A-Za-z0-9._/-]+$',
     explain: "a path relative to the project root, without '..'",
@@ -99,6 +111,118 @@ const gpuRequest = {
     gpus: { type: 'integer', minimum: 1, maximum: 16 },
     pool: { type: 'string', pattern: PATTERNS.dnsLabel.pattern },
     gpuType: { type: 'string', pattern: PATTERNS.dnsLabel.pattern },
+  },
+} as const;
+
+/** One version of a served model, when two run side by side. */
+const modelVersion = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'weight'],
+  properties: {
+    name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,14}[a-z0-9])?$', description: 'A short DNS-1123 label, e.g. v1 or canary.' },
+    storageUri: { type: 'string', pattern: PATTERNS.s3Uri.pattern },
+    image: { type: 'string', pattern: PATTERNS.image.pattern },
+    weight: { type: 'integer', minimum: 0, maximum: 100, description: 'Percent of the requests this version answers.' },
+  },
+} as const;
+
+/** A model served by one of the platform's servers, or a team's own HTTP service. */
+const servedModel = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'server'],
+  properties: {
+    name: { type: 'string', pattern: '^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$', description: 'A DNS-1123 label of at most 32 characters, starting with a letter.' },
+    server: { enum: ['kserve', 'rayserve', 'seldon', 'service'] },
+    format: { enum: ['sklearn', 'xgboost', 'lightgbm', 'mlflow'] },
+    storageUri: { type: 'string', pattern: PATTERNS.s3Uri.pattern },
+    image: { type: 'string', pattern: PATTERNS.image.pattern },
+    versions: { type: 'array', minItems: 2, maxItems: 4, items: modelVersion },
+    replicas: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['max'],
+      properties: { min: { type: 'integer', minimum: 1, maximum: 100 }, max: { type: 'integer', minimum: 1, maximum: 100 } },
+    },
+    targetCpuUtilization: { type: 'integer', minimum: 10, maximum: 100 },
+    resources,
+    gpu: gpuRequest,
+    host: { type: 'string', pattern: PATTERNS.dnsSubdomain.pattern },
+    port: { type: 'integer', minimum: 1024, maximum: 65535 },
+    healthPath: { type: 'string', pattern: PATTERNS.urlPath.pattern },
+    metricsPath: { type: 'string', pattern: PATTERNS.urlPath.pattern },
+    cache: { type: 'boolean' },
+    rayserve: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['importPath', 'workingDir'],
+      properties: {
+        importPath: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_]*$' },
+        workingDir: { type: 'string', pattern: '^(s3://|https://)[^\\s]+\\.zip$' },
+        pip: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*(\\[[A-Za-z0-9,._-]+\\])?==[A-Za-z0-9.+!-]+$' } },
+        maxWorkers: { type: 'integer', minimum: 1, maximum: 100 },
+        workerResources: resources,
+        headResources: resources,
+      },
+    },
+    loadTest: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['request'],
+      properties: {
+        users: { type: 'integer', minimum: 1, maximum: 10000 },
+        spawnRate: { type: 'integer', minimum: 1, maximum: 1000 },
+        duration: { type: 'string', pattern: PATTERNS.duration.pattern },
+        request: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['path'],
+          properties: {
+            method: { enum: ['GET', 'POST'] },
+            path: { type: 'string', pattern: PATTERNS.urlPath.pattern },
+            body: { description: 'JSON body sent with every request.' },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+/** A Streamlit (or any HTTP) front end of a model. */
+const servingApp = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'image', 'model'],
+  properties: {
+    name: { type: 'string', pattern: '^[a-z]([-a-z0-9]{0,30}[a-z0-9])?$' },
+    image: { type: 'string', pattern: PATTERNS.image.pattern },
+    model: { type: 'string', pattern: PATTERNS.dnsLabel.pattern },
+    host: { type: 'string', pattern: PATTERNS.dnsSubdomain.pattern },
+    port: { type: 'integer', minimum: 1024, maximum: 65535 },
+    resources,
+  },
+} as const;
+
+const servingSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    models: { type: 'array', items: servedModel },
+    apps: { type: 'array', items: servingApp },
+    redis: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { persistence: storageSize, resources },
+    },
+    seldon: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['licence'],
+      properties: {
+        licence: { const: 'BSL-1.1', description: 'Seldon Core 1.18 and later is under the Business Source License 1.1; naming it here is the opt-in.' },
+      },
+    },
   },
 } as const;
 
@@ -296,6 +420,7 @@ export const environmentSchema = {
         },
       },
     },
+    serving: servingSchema,
     components: {
       type: 'object',
       additionalProperties: false,

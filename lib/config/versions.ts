@@ -123,6 +123,19 @@ export const CHARTS = {
     version: '41.3.0',
     appVersion: 'v3.7.11',
   },
+  /**
+   * KServe v0.20.0, three charts from its OCI registry: the CRDs (templates:
+   * upgraded with the chart, deleted on uninstall), the controller and its
+   * webhooks, and the ClusterServingRuntimes.
+   */
+  kserveCrd: { repo: 'oci://ghcr.io/kserve/charts', chart: 'kserve-crd', version: 'v0.20.0', appVersion: 'v0.20.0' },
+  kserveResources: { repo: 'oci://ghcr.io/kserve/charts', chart: 'kserve-resources', version: 'v0.20.0', appVersion: 'v0.20.0' },
+  kserveRuntimeConfigs: { repo: 'oci://ghcr.io/kserve/charts', chart: 'kserve-runtime-configs', version: 'v0.20.0', appVersion: 'v0.20.0' },
+  /**
+   * Seldon Core v1 operator 1.18.2: Business Source License 1.1 (1.17.1 was
+   * the last Apache-2.0 release). Installed only with serving.seldon.licence.
+   */
+  seldonCoreOperator: { repo: 'https://storage.googleapis.com/seldon-charts', chart: 'seldon-core-operator', version: '1.18.2', appVersion: '1.18.2' },
 } as const satisfies Record<string, ChartRef>;
 
 export const IMAGES = {
@@ -160,6 +173,28 @@ export const IMAGES = {
   /** Airflow chart 1.20.0 defaults, set explicitly. */
   airflowStatsd: { repository: 'quay.io/prometheus/statsd-exporter', tag: 'v0.29.0' },
   airflowRedis: { repository: 'docker.io/library/redis', tag: '7.2-bookworm' },
+  /**
+   * The model services' cache: Redis 7.2 (BSD-3; Redis 8 is tri-licensed RSALv2/SSPLv1/AGPLv3),
+   * the official image, user redis (uid 999, gid 1000 in the alpine variant).
+   */
+  redis: { repository: 'docker.io/library/redis', tag: '7.2.16-alpine' },
+  /** oliver006/redis_exporter (MIT), from scratch, user 59000, port 9121. */
+  redisExporter: { repository: 'docker.io/oliver006/redis_exporter', tag: 'v1.88.0' },
+  /** locust (MIT), user locust (uid 1000). */
+  locust: { repository: 'docker.io/locustio/locust', tag: '2.46.3' },
+  /** KServe v0.20.0 images, as the charts of CHARTS.kserve* name them. */
+  kserveController: { repository: 'docker.io/kserve/kserve-controller', tag: 'v0.20.0' },
+  kserveStorageInitializer: { repository: 'docker.io/kserve/storage-initializer', tag: 'v0.20.0' },
+  kserveAgent: { repository: 'docker.io/kserve/agent', tag: 'v0.20.0' },
+  kserveRouter: { repository: 'docker.io/kserve/router', tag: 'v0.20.0' },
+  kubeRbacProxy: { repository: 'quay.io/brancz/kube-rbac-proxy', tag: 'v0.18.0' },
+  kserveSklearnServer: { repository: 'docker.io/kserve/sklearnserver', tag: 'v0.20.0' },
+  kserveXgbServer: { repository: 'docker.io/kserve/xgbserver', tag: 'v0.20.0' },
+  kserveLgbServer: { repository: 'docker.io/kserve/lgbserver', tag: 'v0.20.0' },
+  /** Seldon's MLServer (Apache-2.0) as KServe's v2 runtime (mlflow, and sklearn/xgboost/lightgbm over v2). */
+  mlserver: { repository: 'docker.io/seldonio/mlserver', tag: '1.5.0' },
+  seldonOperator: { repository: 'docker.io/seldonio/seldon-core-operator', tag: '1.18.2' },
+  seldonExecutor: { repository: 'docker.io/seldonio/seldon-core-executor', tag: '1.18.2' },
   gitSync: { repository: 'registry.k8s.io/git-sync/git-sync', tag: 'v4.4.2' },
   /** NVIDIA device plugin; must match CHARTS.nvidiaDevicePlugin.appVersion. */
   nvidiaDevicePlugin: { repository: 'nvcr.io/nvidia/k8s-device-plugin', tag: 'v0.20.0' },

@@ -97,7 +97,7 @@ export class ArgoApplication extends Construct {
         },
         destination: { server: props.destination.server, namespace: props.destination.namespace },
         ...(ignored.length > 0
-          ? { ignoreDifferences: ignored.map((i) => ({ group: i.group, kind: i.kind, jqPathExpressions: [...i.jqPathExpressions] })) }
+          ? { ignoreDifferences: ignored.map((i) => ({ group: i.group, kind: i.kind, ...(i.name !== undefined ? { name: i.name } : {}), jqPathExpressions: [...i.jqPathExpressions] })) }
           : {}),
         syncPolicy: {
           automated: { prune: true, selfHeal: true },

@@ -10,6 +10,8 @@ import * as kplus from 'cdk8s-plus-27';
 import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IMAGES, imageString } from '../config/versions';
+import { createHash } from 'node:crypto';
+import type { GeneratedValue } from '../secrets/catalog';
 import { containerResources, restrictedContainerSecurity } from './workload';
 
 /** The port the proxy listens on. */
@@ -30,6 +32,8 @@ export interface AuthProxyConfig {
   readonly htpasswdFile: string;
   /** Port to listen on. @default AUTH_PROXY_PORT */
   readonly listenPort?: number;
+  /** Pass WebSocket upgrades (Streamlit). @default false */
+  readonly websockets?: boolean;
 }
 
 /** The complete nginx.conf: everything nginx writes goes to /tmp (read-only root). */
@@ -51,7 +55,11 @@ http {
   scgi_temp_path /tmp/scgi;
   server_tokens off;
   client_max_body_size ${c.maxBodySize};
-  server {
+${c.websockets ? `  map $http_upgrade $connection_upgrade {
+    default upgrade;
+    "" close;
+  }
+` : ''}  server {
     listen ${c.listenPort ?? AUTH_PROXY_PORT};
     location = ${c.healthPath} {
       proxy_pass http://127.0.0.1:${c.upstreamPort};
@@ -64,7 +72,9 @@ http {
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;
-      # The application never sees the proxy's credentials.
+${c.websockets ? `      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+` : ''}      # The application never sees the proxy's credentials.
       proxy_set_header Authorization "";
       proxy_read_timeout 600s;
       # Stream both ways: buffering a large artifact would fill the small /tmp and get the pod evicted.
@@ -112,5 +122,13 @@ export function authProxyContainer(scope: Construct, props: AuthProxyProps): kpl
       },
       { path: '/tmp', volume: kplus.Volume.fromEmptyDir(scope, 'auth-proxy-tmp', 'auth-proxy-tmp', { sizeLimit: Size.mebibytes(64) }) },
     ],
+  };
+}
+
+/** An htpasswd line (`{SHA}` scheme, which nginx accepts) derived from the Secret's generated `password`. */
+export function htpasswdOf(user: string): GeneratedValue {
+  return {
+    kind: 'generated',
+    generate: (_random, siblings) => `${user}:{SHA}${createHash('sha1').update(siblings.password).digest('base64')}\n`,
   };
 }

@@ -56,6 +56,8 @@ export interface ComponentProps {
 export interface IgnoredFields {
   readonly group: string;
   readonly kind: string;
+  /** One object of the kind (in the component's namespace); every object of the kind when absent. */
+  readonly name?: string;
   /** jq paths, e.g. `.spec.workerGroupSpecs[].replicas`. */
   readonly jqPathExpressions: readonly string[];
 }

@@ -69,6 +69,12 @@ export interface HelmChartProps {
   readonly waitForWorkloads?: boolean;
   /** Labels for every object. */
   readonly labels?: Record<string, string>;
+  /**
+   * Sync wave of the HelmChart CR; its install gate runs in the next wave.
+   * Charts of one component that depend on each other take waves 0, 2, 4...
+   * @default 0
+   */
+  readonly wave?: number;
 }
 
 /** The gate program's ConfigMap, one per namespace. */
@@ -139,11 +145,11 @@ export class HelmChart extends Construct {
       metadata: {
         name: props.name,
         labels: props.holdsData ? { ...labels, [HOLDS_DATA_LABEL]: 'true' } : labels,
-        annotations: { ...syncWave(0), ...(props.holdsData ? KEEP_ON_REMOVAL : {}) },
+        annotations: { ...syncWave(props.wave ?? 0), ...(props.holdsData ? KEEP_ON_REMOVAL : {}) },
       },
       spec: {
-        repo: props.chart.repo,
-        chart: props.chart.chart,
+        // An OCI registry is named in the chart reference itself (helm install NAME oci://...).
+        ...(props.chart.repo.startsWith('oci://') ? { chart: `${props.chart.repo}/${props.chart.chart}` } : { repo: props.chart.repo, chart: props.chart.chart }),
         version: props.chart.version,
         targetNamespace: this.targetNamespace,
         createNamespace: false,
@@ -204,7 +210,7 @@ export class HelmChart extends Construct {
       subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace }],
     });
     new k8s.KubeJob(this, 'gate-job', {
-      metadata: { name: gate, labels, annotations: syncHook(1) },
+      metadata: { name: gate, labels, annotations: syncHook((props.wave ?? 0) + 1) },
       spec: {
         // The gate retries inside; a failure is the answer, not a flake.
         backoffLimit: 0,

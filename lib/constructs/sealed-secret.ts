@@ -42,6 +42,12 @@ export interface SealedSecretProps {
    */
   readonly plainData?: Record<string, string>;
   /**
+   * Annotations of the Secret the controller creates (e.g. KServe's S3
+   * settings, which it reads from the Secret's annotations).
+   * @default none
+   */
+  readonly secretAnnotations?: Record<string, string>;
+  /**
    * Kept when Argo CD prunes or deletes it (KEEP_ON_REMOVAL): for the
    * credentials a kept object (a database Cluster) keeps using.
    * @default false
@@ -92,7 +98,7 @@ export class SealedSecret extends Construct {
             name: props.name,
             namespace,
             labels,
-            ...(sealingScope === 'strict' ? {} : { annotations: scopeAnnotations(sealingScope) }),
+            ...(sealingScope === 'strict' && !props.secretAnnotations ? {} : { annotations: { ...(props.secretAnnotations ?? {}), ...scopeAnnotations(sealingScope) } }),
           },
         },
       },

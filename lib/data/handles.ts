@@ -51,6 +51,11 @@ export interface ObjectStoreHandle {
   readonly serverNamespace?: string;
 }
 
+/** Read-only access to some of the platform's buckets (model servers). */
+export interface ReadOnlyStoreHandle extends Omit<ObjectStoreHandle, 'bucket'> {
+  readonly buckets: readonly string[];
+}
+
 /** `s3://bucket/prefix` of a handle. */
 export function s3Url(store: ObjectStoreHandle, prefix = ''): string {
   return `s3://${store.bucket}/${prefix}`;
@@ -60,4 +65,26 @@ export interface MlflowHandle {
   /** Tracking URI inside the cluster. */
   readonly trackingUri: string;
   readonly namespace: string;
+}
+
+/** Where other components reach a served model inside the cluster. */
+export interface ModelEndpoint {
+  readonly model: string;
+  readonly namespace: string;
+  /** Base URL of the model's gateway inside the cluster (no credentials needed; NetworkPolicy admits only consumers). */
+  readonly url: string;
+  /** The host people and outside clients use, over HTTPS with basic auth. */
+  readonly host: string;
+  /** The request path that predicts, for the model's server and protocol. */
+  readonly predictPath: string;
+}
+
+/** The model services' cache. */
+export interface CacheHandle {
+  /** `redis://host:port/0`, without the password. */
+  readonly url: string;
+  /** The password, for the consumer's own Secret (key `password`). */
+  readonly password: CredentialSource;
+  /** Namespace of the server, for policies. */
+  readonly serverNamespace: string;
 }

@@ -5,7 +5,7 @@
  */
 import { EnvironmentConfig } from '../config/environment';
 import { fixedValue, generatedPassword } from '../secrets/catalog';
-import { Consumer, DatabaseHandle, ObjectStoreHandle } from './handles';
+import { Consumer, DatabaseHandle, ObjectStoreHandle, ReadOnlyStoreHandle } from './handles';
 
 export const POSTGRES_NAMESPACE = 'postgres';
 export const POSTGRES_CLUSTER = 'postgres';
@@ -18,6 +18,15 @@ export const BACKUP_CONSUMER: Consumer = { name: 'postgres-backups', namespace: 
 export interface DataNeeds {
   readonly database?: boolean;
   readonly bucket?: boolean;
+  /** Platform buckets (full names) the consumer only reads, e.g. model servers reading MLflow's artifacts. */
+  readonly readBuckets?: readonly string[];
+}
+
+/** Read-only access of a consumer to other consumers' buckets. */
+export interface ReadGrant {
+  readonly consumer: Consumer;
+  /** Full bucket names, sorted. */
+  readonly buckets: readonly string[];
 }
 
 export interface BucketGrant {
@@ -29,6 +38,7 @@ export interface BucketGrant {
 export class DataLayer {
   public readonly databaseConsumers: readonly Consumer[];
   public readonly bucketGrants: readonly BucketGrant[];
+  public readonly readGrants: readonly ReadGrant[];
 
   constructor(
     private readonly config: EnvironmentConfig,
@@ -38,6 +48,13 @@ export class DataLayer {
     const bucketConsumers = requests.filter((r) => r.needs.bucket).map((r) => r.consumer);
     if (this.backupsEnabled) bucketConsumers.push(BACKUP_CONSUMER);
     this.bucketGrants = bucketConsumers.map((consumer) => ({ consumer, bucket: this.bucketName(consumer) }));
+    this.readGrants = requests
+      .filter((r) => (r.needs.readBuckets ?? []).length > 0)
+      .map((r) => ({ consumer: r.consumer, buckets: [...new Set(r.needs.readBuckets)].sort() }));
+    for (const grant of this.readGrants) {
+      const unknown = grant.buckets.filter((b) => !this.bucketGrants.some((g) => g.bucket === b));
+      if (unknown.length) throw new Error(`${grant.consumer.name} reads bucket(s) ${unknown.join(', ')}, which the platform does not have`);
+    }
   }
 
   /** The in-cluster PostgreSQL runs when some consumer needs a database and none is external. */
@@ -47,6 +64,38 @@ export class DataLayer {
 
   public get backupsEnabled(): boolean {
     return this.config.database.kind === 'cnpg' && this.config.database.backup !== undefined && this.databaseConsumers.length > 0;
+  }
+
+  /** Read-only access to the buckets a consumer declared in `readBuckets`. */
+  public readOnlyStore(consumer: Consumer): ReadOnlyStoreHandle {
+    const grant = this.readGrants.find((g) => g.consumer.name === consumer.name);
+    if (!grant) throw new Error(`${consumer.name} did not declare buckets it reads`);
+    const store = this.config.objectStore;
+    const list = grant.buckets.join(', ');
+    if (store.kind === 'external') {
+      return {
+        endpoint: store.endpoint,
+        region: store.region,
+        buckets: grant.buckets,
+        serviceAccountAnnotations: store.serviceAccountAnnotations,
+        ...(store.credentials === 'sealed'
+          ? {
+              credentials: {
+                accessKeyId: { kind: 'provided', hint: `an access key allowed only to read buckets ${list} (s3:GetObject, s3:ListBucket)` },
+                secretAccessKey: { kind: 'provided', hint: 'the secret of that access key' },
+              },
+            }
+          : {}),
+      };
+    }
+    return {
+      endpoint: `http://${MINIO_SERVICE}.${MINIO_NAMESPACE}.svc.cluster.local:${MINIO_PORT}`,
+      region: 'us-east-1',
+      buckets: grant.buckets,
+      serviceAccountAnnotations: {},
+      credentials: { accessKeyId: fixedValue(consumer.name), secretAccessKey: generatedPassword(40, `minio/${consumer.name}`) },
+      serverNamespace: MINIO_NAMESPACE,
+    };
   }
 
   /** MinIO runs when some consumer needs a bucket and the store is not external. */

@@ -106,7 +106,7 @@ export function checkObject(obj: K8sObject, context: PolicyContext = {}): Violat
   for (const pod of podSpecsOf(obj)) {
     for (const p of gpuPlacementProblems(pod, context.nodePools ?? [])) add('gpu-placement', p);
     for (const c of containersOf(pod)) {
-      const image = imageProblem(c.image);
+      const image = pod.operatorImages && c.image === undefined ? undefined : imageProblem(c.image);
       if (image) add('pinned-images', image, c.name);
       const resources = resourcesProblem(c);
       if (resources) add('resources-set', resources, c.name);

@@ -15,6 +15,12 @@ export interface Container {
 }
 
 export interface PodSpec {
+  /**
+   * The pod is built by an operator from this template (an InferenceService
+   * predictor, a SeldonDeployment component): a container without an image
+   * gets the image of the runtime the operator pins.
+   */
+  readonly operatorImages?: boolean;
   readonly containers?: readonly Container[];
   readonly initContainers?: readonly Container[];
   readonly securityContext?: Record<string, unknown>;
@@ -30,16 +36,30 @@ function at(obj: unknown, ...path: string[]): unknown {
   return cur;
 }
 
+type RayClusterSpec = { headGroupSpec?: { template?: { spec?: PodSpec } }; workerGroupSpecs?: { template?: { spec?: PodSpec } }[] };
+
+function rayPodSpecs(spec: RayClusterSpec | undefined): PodSpec[] {
+  return [spec?.headGroupSpec?.template?.spec, ...(spec?.workerGroupSpecs ?? []).map((w) => w.template?.spec)].filter((x): x is PodSpec => x !== undefined);
+}
+
 /**
- * Every pod spec of an object: a workload's template, or the head and worker
- * templates of a RayCluster.
+ * Every pod spec of an object: a workload's template, the head and worker
+ * templates of a RayCluster or a RayService, the predictor of a KServe
+ * InferenceService (its pod fields, with the model container), or the
+ * component specs of a SeldonDeployment.
  */
 export function podSpecsOf(obj: K8sObject): PodSpec[] {
-  if (obj.kind === 'RayCluster') {
-    const spec = (obj.spec ?? {}) as { headGroupSpec?: { template?: { spec?: PodSpec } }; workerGroupSpecs?: { template?: { spec?: PodSpec } }[] };
-    return [spec.headGroupSpec?.template?.spec, ...(spec.workerGroupSpecs ?? []).map((w) => w.template?.spec)].filter(
-      (x): x is PodSpec => x !== undefined,
-    );
+  if (obj.kind === 'RayCluster') return rayPodSpecs(obj.spec as RayClusterSpec);
+  if (obj.kind === 'RayService') return rayPodSpecs((obj.spec as { rayClusterConfig?: RayClusterSpec } | undefined)?.rayClusterConfig);
+  if (obj.kind === 'InferenceService') {
+    const predictor = (obj.spec as { predictor?: PodSpec & { model?: Container } } | undefined)?.predictor;
+    if (!predictor) return [];
+    const { model, ...pod } = predictor;
+    return [{ ...pod, operatorImages: true, containers: [...(model ? [{ ...model, name: model.name ?? 'kserve-container' }] : []), ...(pod.containers ?? [])] }];
+  }
+  if (obj.kind === 'SeldonDeployment') {
+    const predictors = ((obj.spec as { predictors?: { componentSpecs?: { spec?: PodSpec }[] }[] } | undefined)?.predictors ?? []);
+    return predictors.flatMap((p) => (p.componentSpecs ?? []).flatMap((c) => (c.spec ? [{ ...c.spec, operatorImages: true }] : [])));
   }
   const one = podSpecOf(obj);
   return one ? [one] : [];

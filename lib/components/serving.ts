@@ -1,0 +1,993 @@
+/**
+ * Model serving: every model of `serving.models` in the namespace `serving`,
+ * whatever runs it, behind its own gateway (lib/constructs/model-gateway.ts).
+ *
+ * Per model:
+ * - the backends, one per version: a KServe InferenceService (raw
+ *   deployment), a KubeRay RayService, a Seldon SeldonDeployment, or a
+ *   team's Deployment + Service + HorizontalPodAutoscaler +
+ *   PodDisruptionBudget;
+ * - the gateway (Deployment + Service `<model>`): the weighted split between
+ *   versions, basic auth on the port behind the Ingress, and an internal port
+ *   for in-cluster consumers (the model's typed handle, ModelEndpoint);
+ * - an Ingress at the model's host with the platform's TLS;
+ * - optionally a suspended CronJob running locust against the model.
+ *
+ * Streamlit apps (`serving.apps`) call a model through its handle, behind
+ * the same basic auth as the models.
+ *
+ * The retrain contract (README, "Serving"): a pipeline may move a model to
+ * new files without editing git, with a Role that allows exactly that; Argo
+ * CD ignores exactly the field it changes.
+ */
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { EnvironmentConfig, ModelFormat, ModelVersionConfig, Resources, ServedModelConfig, ServingAppConfig } from '../config/environment';
+import { bucketOf } from '../config/load';
+import { IMAGES, imageString } from '../config/versions';
+import { AUTH_PROXY_PORT, authProxyConfig, htpasswdOf } from '../constructs/auth-proxy';
+import { ComponentChart, IgnoredFields, Tier } from '../constructs/component';
+import {
+  GATEWAY_HEALTH_PATH,
+  GATEWAY_INTERNAL_PORT,
+  GATEWAY_PUBLIC_PORT,
+  GatewayBackend,
+  gatewayCommand,
+  gatewayConfig,
+} from '../constructs/model-gateway';
+import { allowIngress, denyAllIngress } from '../constructs/network-policy';
+import { SealedSecret } from '../constructs/sealed-secret';
+import { CacheHandle, Consumer, ModelEndpoint, ReadOnlyStoreHandle } from '../data/handles';
+import { DataLayer } from '../data/layer';
+import { NO_GPU, place, Placement } from '../gpu/placement';
+import { generatedPassword, SecretCatalog } from '../secrets/catalog';
+import { allowAcmeSolver, ingressTlsAnnotations } from './cert-manager';
+import { KUBERAY_NAMESPACE } from './ray';
+
+export const SERVING: Consumer = { name: 'serving', namespace: 'serving' };
+const NS = SERVING.namespace;
+/** The user of the nginx-unprivileged image (gateways, auth proxies). */
+const NGINX_USER = 101;
+/** The user team images and apps run as (they must not need root). */
+const APP_USER = 1000;
+/** The rayproject/ray images' user. */
+const RAY_UID = 1000;
+/** The user Seldon's operator gives model pods. */
+const SELDON_UID = 8888;
+/** The KServe runtimes' and the storage initializer's user. */
+const KSERVE_UID = 1000;
+/** The ServiceAccount model servers read the object store as. */
+export const MODEL_READER_SA = 'model-reader';
+/** Basic auth of every model and app behind the Ingress. */
+export const SERVING_AUTH_SECRET = 'serving-basic-auth';
+/** The user of that basic auth. */
+export const SERVING_USER = 'serving';
+/** The annotation of a team service's pod template that names its model files (the retrain contract). */
+export const MODEL_URI_ANNOTATION = 'mlops-gitops.dev/model-uri';
+/** Label of every backend pod (the gateway's NetworkPolicy peer). */
+const BACKEND_LABEL = 'mlops-gitops.dev/model-backend';
+/** Label of every gateway pod. */
+const GATEWAY_LABEL = 'mlops-gitops.dev/model-gateway';
+
+/** KServe ClusterServingRuntime of each model format (kserve-runtime-configs). */
+const KSERVE_FORMATS: Record<ModelFormat, string> = {
+  sklearn: 'sklearn',
+  xgboost: 'xgboost',
+  lightgbm: 'lightgbm',
+  mlflow: 'mlflow',
+};
+/** Seldon Core prepackaged server of each model format. */
+const SELDON_SERVERS: Record<ModelFormat, string> = {
+  sklearn: 'SKLEARN_SERVER',
+  xgboost: 'XGBOOST_SERVER',
+  lightgbm: 'MLFLOW_SERVER',
+  mlflow: 'MLFLOW_SERVER',
+};
+
+/** The buckets the models of an environment are read from (the serving consumer's read grant). */
+export function servingReadBuckets(config: EnvironmentConfig): string[] {
+  const uris = config.serving.models.flatMap((m) => [
+    ...m.versions.flatMap((v) => (v.storageUri ? [v.storageUri] : [])),
+    ...(m.rayserve?.workingDir.startsWith('s3://') ? [m.rayserve.workingDir] : []),
+  ]);
+  return [...new Set(uris.map(bucketOf))].sort();
+}
+
+/** Whether a model has more than one version (objects are then named `<model>-<version>`). */
+function isSplit(model: ServedModelConfig): boolean {
+  return model.versions.length > 1;
+}
+
+/**
+ * Name of a version's backend object: the model's name for an only version
+ * (KServe and Seldon name their Services with a suffix), `<model>-<version>`
+ * for a split and for team services (whose Service would take the gateway's name).
+ */
+export function backendName(model: ServedModelConfig, version: ModelVersionConfig): string {
+  return isSplit(model) || model.server === 'service' ? `${model.name}-${version.name}` : model.name;
+}
+
+/** The path a model predicts at, for its server and protocol. */
+export function predictPath(model: ServedModelConfig): string {
+  switch (model.server) {
+    case 'kserve':
+      // The MLflow format runs on MLServer, which speaks the Open Inference Protocol (v2) only.
+      return model.format === 'mlflow' ? `/v2/models/${model.name}/infer` : `/v1/models/${model.name}:predict`;
+    case 'seldon':
+      return '/api/v1.0/predictions';
+    case 'rayserve':
+      return '/';
+    default:
+      return '/predict';
+  }
+}
+
+/** Where other components reach a model inside the cluster. */
+export function modelEndpoint(config: EnvironmentConfig, name: string): ModelEndpoint {
+  const model = config.serving.models.find((m) => m.name === name);
+  if (!model) throw new Error(`no model "${name}" in serving.models`);
+  return {
+    model: name,
+    namespace: NS,
+    url: `http://${name}.${NS}.svc.cluster.local`,
+    host: model.host,
+    predictPath: predictPath(model),
+  };
+}
+
+/** The in-cluster base URL of one version's backend Service. */
+function backendUrl(model: ServedModelConfig, version: ModelVersionConfig): string {
+  const name = backendName(model, version);
+  switch (model.server) {
+    case 'kserve':
+      return `http://${name}-predictor.${NS}.svc.cluster.local:80`;
+    case 'seldon':
+      return `http://${name}-default.${NS}.svc.cluster.local:8000`;
+    case 'rayserve':
+      return `http://${name}-serve-svc.${NS}.svc.cluster.local:8000`;
+    default:
+      return `http://${name}.${NS}.svc.cluster.local:80`;
+  }
+}
+
+/** Requests and limits of a model container, with the GPU limit of its placement. */
+function modelResources(resources: Resources, placement: Placement): k8s.ResourceRequirements {
+  const q = (cpu: string, memory: string, extra: Readonly<Record<string, string>>) => ({
+    cpu: k8s.Quantity.fromString(cpu),
+    memory: k8s.Quantity.fromString(memory),
+    ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, k8s.Quantity.fromString(v)])),
+  });
+  return {
+    requests: q(resources.requests.cpu, resources.requests.memory, placement.limits),
+    limits: q(resources.limits.cpu, resources.limits.memory, placement.limits),
+  };
+}
+
+/** The same in plain JSON, for custom resources. */
+function plainResources(resources: Resources, placement: Placement): Record<string, Record<string, string>> {
+  return {
+    requests: { cpu: resources.requests.cpu, memory: resources.requests.memory, ...placement.limits },
+    limits: { cpu: resources.limits.cpu, memory: resources.limits.memory, ...placement.limits },
+  };
+}
+
+/** A container at the Pod Security restricted level. */
+function restricted(user: number, readOnlyRoot = true): Record<string, unknown> {
+  return {
+    runAsNonRoot: true,
+    runAsUser: user,
+    runAsGroup: user,
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: readOnlyRoot,
+    capabilities: { drop: ['ALL'] },
+  };
+}
+
+/** Pod-level placement fields (GPU pool selector and tolerations, training-level priority for GPU pods). */
+function placementFields(placement: Placement): Record<string, unknown> {
+  return {
+    ...(Object.keys(placement.nodeSelector).length ? { nodeSelector: { ...placement.nodeSelector } } : {}),
+    ...(placement.tolerations.length ? { tolerations: placement.tolerations.map((t) => ({ ...t })) } : {}),
+  };
+}
+
+export interface ServingProps {
+  readonly config: EnvironmentConfig;
+  readonly data: DataLayer;
+  readonly catalog: SecretCatalog;
+  /** The Redis cache, when some model sets `cache: true`. */
+  readonly cache?: CacheHandle;
+  /** Namespace whose pods may roll models out (Airflow's, for retraining); none when absent. */
+  readonly rolloutNamespace?: string;
+  /** ServiceAccount of those pods. */
+  readonly rolloutServiceAccount?: string;
+}
+
+export class ServingChart extends ComponentChart {
+  public readonly endpoints: readonly ModelEndpoint[];
+  private readonly serving: EnvironmentConfig['serving'];
+
+  constructor(scope: Construct, props: ServingProps) {
+    const { config } = props;
+    super(scope, {
+      name: 'serving',
+      namespace: NS,
+      tier: Tier.WORKLOADS,
+      waveOffset: 2,
+      ...(config.serving.models.some((m) => m.server === 'rayserve' || m.server === 'seldon')
+        ? {
+            podSecurity: 'baseline' as const,
+            podSecurityReason:
+              'KubeRay injects the autoscaler sidecar of a RayService, and Seldon its executor and storage initializer, without the security context the restricted level requires; warn and audit stay at restricted',
+          }
+        : {}),
+      ignoreDifferences: ignoredFields(config),
+    });
+    const labels = this.objectLabels();
+    const serving = config.serving;
+    this.serving = serving;
+    this.endpoints = serving.models.map((m) => modelEndpoint(config, m.name));
+
+    const auth = new SealedSecret(this, 'basic-auth', {
+      catalog: props.catalog,
+      component: 'serving',
+      name: SERVING_AUTH_SECRET,
+      labels,
+      keys: [
+        // Read it with: kubectl -n serving get secret serving-basic-auth -o jsonpath='{.data.password}' | base64 -d
+        { key: 'password', description: `password of user "${SERVING_USER}" of every model endpoint and app`, source: generatedPassword(24) },
+        { key: 'auth', description: 'htpasswd line for the gateways and the apps\' proxies', source: htpasswdOf(SERVING_USER) },
+      ],
+    });
+
+    const readers = serving.models.some((m) => m.versions.some((v) => v.storageUri) || m.rayserve?.workingDir.startsWith('s3://'));
+    const store = readers ? props.data.readOnlyStore(SERVING) : undefined;
+    if (store) this.modelReader(store, props.catalog, labels);
+    const cacheSecret = props.cache && serving.models.some((m) => m.cache) ? this.cacheSecret(props.cache, props.catalog, labels) : undefined;
+
+    for (const model of serving.models) {
+      const placement = place(config.nodePools, model.gpu);
+      const backends: GatewayBackend[] = [];
+      if (model.server === 'rayserve') {
+        this.rayService(model, placement, store, labels);
+        backends.push({ version: 'v1', url: backendUrl(model, model.versions[0]), weight: 100 });
+      } else {
+        for (const version of model.versions) {
+          switch (model.server) {
+            case 'kserve':
+              this.inferenceService(model, version, placement, labels);
+              break;
+            case 'seldon':
+              this.seldonDeployment(model, version, store, props.catalog, labels);
+              break;
+            case 'service':
+              this.teamService(model, version, placement, store, cacheSecret, labels);
+              break;
+          }
+          const serverName = backendName(model, version);
+          backends.push({
+            version: version.name,
+            url: backendUrl(model, version),
+            weight: version.weight,
+            // KServe's runtimes know a model by its InferenceService's name.
+            ...(model.server === 'kserve' && serverName !== model.name ? { serverModelName: serverName } : {}),
+          });
+        }
+      }
+      this.gateway(model, backends, auth.ref('auth'), labels);
+      this.ingress(config, model.name, model.host, GATEWAY_PUBLIC_PORT, labels);
+      if (model.loadTest) this.loadTest(model, labels);
+    }
+    for (const app of serving.apps) this.app(config, app, auth.ref('auth'), labels);
+    if (props.rolloutNamespace && props.rolloutServiceAccount) this.rolloutRole(props.rolloutNamespace, props.rolloutServiceAccount, labels);
+
+    // Ingress: the ingress controller (any namespace) reaches the gateways' public port and the apps'
+    // proxies; in-cluster consumers reach the gateways' internal port; only gateways reach the backends.
+    denyAllIngress(this, labels);
+    allowAcmeSolver(this, config, labels);
+    allowIngress(this, 'allow-public', {
+      name: 'allow-public',
+      podLabels: {},
+      ports: [GATEWAY_PUBLIC_PORT, AUTH_PROXY_PORT],
+      fromNamespaces: [],
+      fromAllNamespaces: true,
+      labels,
+    });
+    new k8s.KubeNetworkPolicy(this, 'allow-internal', {
+      metadata: { name: 'allow-internal', labels },
+      spec: {
+        podSelector: { matchExpressions: [{ key: GATEWAY_LABEL, operator: 'Exists' }] },
+        policyTypes: ['Ingress'],
+        // Apps and load tests in this namespace; other consumers receive the handle with their own policy here.
+        ingress: [{ from: [{ podSelector: {} }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(GATEWAY_INTERNAL_PORT) }] }],
+      },
+    });
+    new k8s.KubeNetworkPolicy(this, 'allow-gateways', {
+      metadata: { name: 'allow-gateways', labels },
+      spec: {
+        podSelector: { matchExpressions: [{ key: BACKEND_LABEL, operator: 'Exists' }] },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: GATEWAY_LABEL, operator: 'Exists' }] } }] }],
+      },
+    });
+    if (serving.models.some((m) => m.server === 'rayserve')) {
+      // Ray nodes talk to each other on many ports (GCS, object manager, workers); the operator
+      // reaches the head's dashboard and the Serve health endpoints.
+      new k8s.KubeNetworkPolicy(this, 'allow-ray', {
+        metadata: { name: 'allow-ray', labels },
+        spec: {
+          podSelector: { matchExpressions: [{ key: 'ray.io/node-type', operator: 'Exists' }] },
+          policyTypes: ['Ingress'],
+          ingress: [
+            {
+              from: [
+                { podSelector: { matchExpressions: [{ key: 'ray.io/node-type', operator: 'Exists' }] } },
+                { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': KUBERAY_NAMESPACE } } },
+              ],
+            },
+          ],
+        },
+      });
+    }
+  }
+
+  /** The read-only object-store identity of the model servers: a ServiceAccount and its S3 Secret. */
+  private modelReader(store: ReadOnlyStoreHandle, catalog: SecretCatalog, labels: Record<string, string>): void {
+    const endpoint = new URL(store.endpoint);
+    const secret = store.credentials
+      ? new SealedSecret(this, 'model-reader-s3', {
+          catalog,
+          component: 'serving',
+          name: 'model-reader-s3',
+          labels,
+          keys: [
+            { key: 'AWS_ACCESS_KEY_ID', description: `read-only object-store access key of the model servers (buckets ${store.buckets.join(', ')})`, source: store.credentials.accessKeyId },
+            { key: 'AWS_SECRET_ACCESS_KEY', description: 'its secret', source: store.credentials.secretAccessKey },
+          ],
+          // KServe's storage initializer reads the S3 settings from the Secret's annotations.
+          secretAnnotations: {
+            'serving.kserve.io/s3-endpoint': endpoint.host,
+            'serving.kserve.io/s3-usehttps': endpoint.protocol === 'https:' ? '1' : '0',
+            'serving.kserve.io/s3-region': store.region,
+            'serving.kserve.io/s3-useanoncredential': 'false',
+          },
+          plainData: {
+            // Seldon's rclone-based initializer (envSecretRefName) and team services read these.
+            AWS_ENDPOINT_URL: store.endpoint,
+            AWS_DEFAULT_REGION: store.region,
+            RCLONE_CONFIG_S3_TYPE: 's3',
+            RCLONE_CONFIG_S3_PROVIDER: store.serverNamespace ? 'Minio' : 'AWS',
+            RCLONE_CONFIG_S3_ENV_AUTH: 'false',
+            RCLONE_CONFIG_S3_ENDPOINT: store.endpoint,
+            RCLONE_CONFIG_S3_REGION: store.region,
+          },
+        })
+      : undefined;
+    new k8s.KubeServiceAccount(this, 'model-reader', {
+      metadata: {
+        name: MODEL_READER_SA,
+        labels,
+        annotations: {
+          ...store.serviceAccountAnnotations,
+          // With a cloud identity (no Secret) KServe takes the S3 settings from the ServiceAccount.
+          ...(secret ? {} : { 'serving.kserve.io/s3-endpoint': endpoint.host, 'serving.kserve.io/s3-usehttps': endpoint.protocol === 'https:' ? '1' : '0', 'serving.kserve.io/s3-region': store.region }),
+        },
+      },
+      ...(secret ? { secrets: [{ name: secret.name }] } : {}),
+      // Only a cloud identity (IRSA and the like) needs the projected token.
+      automountServiceAccountToken: !secret,
+    });
+  }
+
+  private cacheSecret(cache: CacheHandle, catalog: SecretCatalog, labels: Record<string, string>): SealedSecret {
+    return new SealedSecret(this, 'cache', {
+      catalog,
+      component: 'serving',
+      name: 'redis-cache',
+      labels,
+      keys: [{ key: 'password', description: 'password of the Redis cache (the same value as in namespace redis)', source: cache.password }],
+      plainData: { url: cache.url },
+    });
+  }
+
+  private inferenceService(model: ServedModelConfig, version: ModelVersionConfig, placement: Placement, labels: Record<string, string>): void {
+    const name = backendName(model, version);
+    const scales = model.maxReplicas > model.minReplicas;
+    new ApiObject(this, `isvc-${name}`, {
+      apiVersion: 'serving.kserve.io/v1beta1',
+      kind: 'InferenceService',
+      metadata: {
+        name,
+        labels,
+        annotations: {
+          // Plain Deployments, Services and HPAs: no Knative, no Istio.
+          // v0.20 calls raw deployment "Standard" (its webhook rewrites the old name, which Argo CD would see as drift).
+          'serving.kserve.io/deploymentMode': 'Standard',
+          'serving.kserve.io/autoscalerClass': scales ? 'hpa' : 'none',
+        },
+      },
+      spec: {
+        predictor: {
+          minReplicas: model.minReplicas,
+          maxReplicas: model.maxReplicas,
+          ...(scales ? { scaleMetric: 'cpu', scaleTarget: model.targetCpuUtilization } : {}),
+          serviceAccountName: MODEL_READER_SA,
+          labels: { ...labels, [BACKEND_LABEL]: model.name, 'mlops-gitops.dev/model-version': version.name },
+          ...(placement.pool ? { annotations: { 'karpenter.sh/do-not-disrupt': 'true' } } : {}),
+          securityContext: { runAsNonRoot: true, runAsUser: KSERVE_UID, runAsGroup: KSERVE_UID, fsGroup: KSERVE_UID, seccompProfile: { type: 'RuntimeDefault' } },
+          ...placementFields(placement),
+          model: {
+            modelFormat: { name: KSERVE_FORMATS[model.format!] },
+            // MLflow models run on MLServer, which speaks only the Open Inference Protocol (v2).
+            ...(model.format === 'mlflow' ? { protocolVersion: 'v2' } : {}),
+            storageUri: version.storageUri,
+            resources: plainResources(model.resources, placement),
+            securityContext: restricted(KSERVE_UID, false),
+          },
+        },
+      },
+    });
+  }
+
+  private seldonDeployment(
+    model: ServedModelConfig,
+    version: ModelVersionConfig,
+    store: ReadOnlyStoreHandle | undefined,
+    _catalog: SecretCatalog,
+    labels: Record<string, string>,
+  ): void {
+    const name = backendName(model, version);
+    new ApiObject(this, `sdep-${name}`, {
+      apiVersion: 'machinelearning.seldon.io/v1',
+      kind: 'SeldonDeployment',
+      metadata: { name, labels },
+      spec: {
+        protocol: 'seldon',
+        predictors: [
+          {
+            name: 'default',
+            replicas: model.minReplicas,
+            labels: { ...labels, [BACKEND_LABEL]: model.name, 'mlops-gitops.dev/model-version': version.name },
+            graph: {
+              name: 'model',
+              type: 'MODEL',
+              implementation: SELDON_SERVERS[model.format!],
+              modelUri: version.storageUri,
+              ...(store?.credentials ? { envSecretRefName: 'model-reader-s3' } : {}),
+              serviceAccountName: MODEL_READER_SA,
+            },
+            componentSpecs: [
+              {
+                ...(model.maxReplicas > model.minReplicas
+                  ? {
+                      hpaSpec: {
+                        minReplicas: model.minReplicas,
+                        maxReplicas: model.maxReplicas,
+                        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: model.targetCpuUtilization } } }],
+                      },
+                    }
+                  : {}),
+                spec: {
+                  serviceAccountName: MODEL_READER_SA,
+                  securityContext: { runAsNonRoot: true, runAsUser: SELDON_UID, fsGroup: SELDON_UID, seccompProfile: { type: 'RuntimeDefault' } },
+                  containers: [{ name: 'model', resources: plainResources(model.resources, NO_GPU), securityContext: restricted(SELDON_UID, false) }],
+                },
+              },
+            ],
+          },
+        ],
+      },
+    });
+  }
+
+  private rayService(model: ServedModelConfig, placement: Placement, store: ReadOnlyStoreHandle | undefined, labels: Record<string, string>): void {
+    const rs = model.rayserve!;
+    const env = [
+      ...(store && rs.workingDir.startsWith('s3://')
+        ? [
+            { name: 'AWS_ENDPOINT_URL', value: store.endpoint },
+            { name: 'AWS_DEFAULT_REGION', value: store.region },
+            ...(store.credentials
+              ? [
+                  { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 'model-reader-s3', key: 'AWS_ACCESS_KEY_ID' } } },
+                  { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'model-reader-s3', key: 'AWS_SECRET_ACCESS_KEY' } } },
+                ]
+              : []),
+          ]
+        : []),
+    ];
+    const serveConfig = {
+      applications: [
+        {
+          name: model.name,
+          import_path: rs.importPath,
+          route_prefix: '/',
+          runtime_env: { working_dir: rs.workingDir, ...(rs.pip.length ? { pip: [...rs.pip] } : {}) },
+        },
+      ],
+    };
+    const container = (name: string, image: string, resources: Resources, p: Placement) => ({
+      name,
+      image,
+      imagePullPolicy: 'IfNotPresent',
+      env,
+      // Requests equal to limits (Guaranteed QoS): Ray plans with what it is given.
+      resources: {
+        requests: { cpu: resources.limits.cpu, memory: resources.limits.memory, ...p.limits },
+        limits: { cpu: resources.limits.cpu, memory: resources.limits.memory, ...p.limits },
+      },
+      // Ray writes sessions, spill files and caches under its home and /tmp/ray.
+      securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: { drop: ['ALL'] } },
+      volumeMounts: [
+        { name: 'ray-logs', mountPath: '/tmp/ray' },
+        { name: 'shm', mountPath: '/dev/shm' },
+      ],
+    });
+    const template = (c: ReturnType<typeof container>, p: Placement, shm: string) => ({
+      metadata: { labels: { ...labels, [BACKEND_LABEL]: model.name }, ...(p.pool ? { annotations: { 'karpenter.sh/do-not-disrupt': 'true' } } : {}) },
+      spec: {
+        serviceAccountName: MODEL_READER_SA,
+        securityContext: { runAsNonRoot: true, runAsUser: RAY_UID, runAsGroup: 100, fsGroup: 100, seccompProfile: { type: 'RuntimeDefault' } },
+        ...placementFields(p),
+        containers: [c],
+        volumes: [
+          { name: 'ray-logs', emptyDir: {} },
+          { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: shm } },
+        ],
+      },
+    });
+    const rayVersion = IMAGES.rayHead.tag.split('-')[0];
+    const workerImage = placement.pool ? imageString(IMAGES.rayGpu) : imageString(IMAGES.rayHead);
+    new ApiObject(this, `rayservice-${model.name}`, {
+      apiVersion: 'ray.io/v1',
+      kind: 'RayService',
+      metadata: { name: model.name, labels },
+      spec: {
+        // A changed cluster config starts a new RayCluster and moves the Service to it once its
+        // applications are healthy; the old cluster is deleted afterwards: no downtime.
+        upgradeStrategy: { type: 'NewCluster' },
+        serveConfigV2: `${JSON.stringify(serveConfig, null, 2)}\n`,
+        rayClusterConfig: {
+          rayVersion,
+          enableInTreeAutoscaling: true,
+          autoscalerOptions: {
+            idleTimeoutSeconds: 300,
+            resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+            securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+          },
+          headGroupSpec: {
+            // The head runs the Serve controller and proxy, no model replicas, and needs no GPU.
+            rayStartParams: { 'num-cpus': '0', 'dashboard-host': '0.0.0.0' },
+            template: template(container('ray-head', imageString(IMAGES.rayHead), rs.headResources, NO_GPU), NO_GPU, '1Gi'),
+          },
+          workerGroupSpecs: [
+            {
+              groupName: placement.pool ? `gpu-${placement.pool.name}` : 'cpu',
+              minReplicas: 0,
+              maxReplicas: rs.maxWorkers,
+              rayStartParams: {},
+              // A GPU model server keeps the platform's default priority (it serves traffic), unlike training.
+              template: template(container('ray-worker', workerImage, rs.workerResources, placement), placement, '2Gi'),
+            },
+          ],
+        },
+      },
+    });
+  }
+
+  private teamService(
+    model: ServedModelConfig,
+    version: ModelVersionConfig,
+    placement: Placement,
+    store: ReadOnlyStoreHandle | undefined,
+    cache: SealedSecret | undefined,
+    labels: Record<string, string>,
+  ): void {
+    const name = backendName(model, version);
+    const podLabels = { [BACKEND_LABEL]: model.name, 'mlops-gitops.dev/model-version': version.name, 'app.kubernetes.io/name': name };
+    const env: k8s.EnvVar[] = [
+      { name: 'MODEL_NAME', value: model.name },
+      { name: 'MODEL_VERSION', value: version.name },
+      // The retrain contract: a rollout changes the annotation, the container reads it here.
+      ...(version.storageUri ? [{ name: 'MODEL_URI', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${MODEL_URI_ANNOTATION}']` } } }] : []),
+      ...(version.storageUri && store
+        ? [
+            { name: 'AWS_ENDPOINT_URL', value: store.endpoint },
+            { name: 'AWS_DEFAULT_REGION', value: store.region },
+            ...(store.credentials
+              ? [
+                  { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 'model-reader-s3', key: 'AWS_ACCESS_KEY_ID' } } },
+                  { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'model-reader-s3', key: 'AWS_SECRET_ACCESS_KEY' } } },
+                ]
+              : []),
+          ]
+        : []),
+      ...(model.cache && cache
+        ? [
+            { name: 'REDIS_URL', valueFrom: { secretKeyRef: { name: cache.name, key: 'url' } } },
+            { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: cache.ref('password') } },
+          ]
+        : []),
+      { name: 'HOME', value: '/tmp' },
+    ];
+    const probe = (failureThreshold: number): k8s.Probe => ({
+      httpGet: { path: model.healthPath, port: k8s.IntOrString.fromString('http') },
+      periodSeconds: 10,
+      timeoutSeconds: 5,
+      failureThreshold,
+    });
+    new k8s.KubeDeployment(this, `deployment-${name}`, {
+      metadata: { name, labels },
+      spec: {
+        // The autoscaler owns the count when it can change it; Argo CD then leaves it alone (no replicas here).
+        ...(model.maxReplicas > model.minReplicas ? {} : { replicas: model.minReplicas }),
+        selector: { matchLabels: podLabels },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
+        template: {
+          metadata: {
+            labels: { ...labels, ...podLabels },
+            annotations: {
+              ...(version.storageUri ? { [MODEL_URI_ANNOTATION]: version.storageUri } : {}),
+              ...(placement.pool ? { 'karpenter.sh/do-not-disrupt': 'true' } : {}),
+              'prometheus.io/scrape': 'true',
+              'prometheus.io/port': String(model.port),
+              'prometheus.io/path': model.metricsPath,
+            },
+          },
+          spec: {
+            serviceAccountName: MODEL_READER_SA,
+            automountServiceAccountToken: false,
+            securityContext: { runAsNonRoot: true, runAsUser: APP_USER, runAsGroup: APP_USER, fsGroup: APP_USER, seccompProfile: { type: 'RuntimeDefault' } },
+            ...placementFields(placement),
+            containers: [
+              {
+                name: 'model',
+                image: version.image!,
+                imagePullPolicy: 'IfNotPresent',
+                ports: [{ name: 'http', containerPort: model.port }],
+                env,
+                resources: modelResources(model.resources, placement),
+                // Loading a model can take minutes; afterwards a stuck server is restarted.
+                startupProbe: { ...probe(60), periodSeconds: 5 },
+                readinessProbe: probe(3),
+                livenessProbe: probe(6),
+                securityContext: restricted(APP_USER),
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              },
+            ],
+            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } }],
+          },
+        },
+      },
+    });
+    new k8s.KubeService(this, `service-${name}`, {
+      metadata: { name, labels },
+      spec: { selector: podLabels, ports: [{ name: 'http', port: 80, targetPort: k8s.IntOrString.fromString('http') }] },
+    });
+    if (model.maxReplicas > model.minReplicas) {
+      new k8s.KubeHorizontalPodAutoscalerV2(this, `hpa-${name}`, {
+        metadata: { name, labels },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+          minReplicas: model.minReplicas,
+          maxReplicas: model.maxReplicas,
+          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: model.targetCpuUtilization } } }],
+        },
+      });
+    }
+    if (model.minReplicas >= 2) {
+      new k8s.KubePodDisruptionBudget(this, `pdb-${name}`, {
+        metadata: { name, labels },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: podLabels } },
+      });
+    }
+  }
+
+  private gateway(model: ServedModelConfig, backends: readonly GatewayBackend[], htpasswd: { name: string; key: string }, labels: Record<string, string>): void {
+    const name = model.name;
+    const podLabels = { [GATEWAY_LABEL]: name, 'app.kubernetes.io/name': `${name}-gateway` };
+    const replicas = model.minReplicas >= 2 ? 2 : 1;
+    const config = new k8s.KubeConfigMap(this, `gateway-config-${name}`, {
+      metadata: { name: `${name}-gateway`, labels },
+      data: { 'nginx.conf': gatewayConfig({ model: name, backends, htpasswdFile: `/etc/gateway/htpasswd/${htpasswd.key}` }) },
+    });
+    const probe: k8s.Probe = { httpGet: { path: GATEWAY_HEALTH_PATH, port: k8s.IntOrString.fromNumber(GATEWAY_INTERNAL_PORT) }, periodSeconds: 10 };
+    new k8s.KubeDeployment(this, `gateway-${name}`, {
+      metadata: { name: `${name}-gateway`, labels },
+      spec: {
+        replicas,
+        selector: { matchLabels: podLabels },
+        template: {
+          metadata: { labels: { ...labels, ...podLabels } },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: { runAsNonRoot: true, runAsUser: NGINX_USER, runAsGroup: NGINX_USER, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: 'gateway',
+                image: imageString(IMAGES.authProxy),
+                imagePullPolicy: 'IfNotPresent',
+                command: gatewayCommand('/etc/gateway/conf/nginx.conf'),
+                ports: [
+                  { name: 'public', containerPort: GATEWAY_PUBLIC_PORT },
+                  { name: 'internal', containerPort: GATEWAY_INTERNAL_PORT },
+                ],
+                resources: {
+                  requests: { cpu: k8s.Quantity.fromString('20m'), memory: k8s.Quantity.fromString('32Mi') },
+                  limits: { cpu: k8s.Quantity.fromString('1'), memory: k8s.Quantity.fromString('128Mi') },
+                },
+                readinessProbe: probe,
+                livenessProbe: { ...probe, failureThreshold: 6 },
+                securityContext: restricted(NGINX_USER),
+                volumeMounts: [
+                  { name: 'conf', mountPath: '/etc/gateway/conf', readOnly: true },
+                  { name: 'htpasswd', mountPath: '/etc/gateway/htpasswd', readOnly: true },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'conf', configMap: { name: config.name } },
+              { name: 'htpasswd', secret: { secretName: htpasswd.name, items: [{ key: htpasswd.key, path: htpasswd.key }] } },
+              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
+            ],
+          },
+        },
+      },
+    });
+    new k8s.KubeService(this, `gateway-service-${name}`, {
+      metadata: { name, labels },
+      spec: {
+        selector: podLabels,
+        ports: [
+          { name: 'http', port: 80, targetPort: k8s.IntOrString.fromString('internal') },
+          { name: 'public', port: GATEWAY_PUBLIC_PORT, targetPort: k8s.IntOrString.fromString('public') },
+        ],
+      },
+    });
+    if (replicas >= 2) {
+      new k8s.KubePodDisruptionBudget(this, `gateway-pdb-${name}`, {
+        metadata: { name: `${name}-gateway`, labels },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: podLabels } },
+      });
+    }
+  }
+
+  private ingress(config: EnvironmentConfig, name: string, host: string, port: number, labels: Record<string, string>): void {
+    new k8s.KubeIngress(this, `ingress-${name}`, {
+      metadata: { name, labels, annotations: ingressTlsAnnotations(config) },
+      spec: {
+        ingressClassName: config.cluster.ingressClass,
+        tls: [{ hosts: [host], secretName: `${name}-tls` }],
+        rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name, port: { number: port } } } }] } }],
+      },
+    });
+  }
+
+  /** A suspended CronJob: `kubectl create job --from=cronjob/locust-<model>` runs one load test. */
+  private loadTest(model: ServedModelConfig, labels: Record<string, string>): void {
+    const test = model.loadTest!;
+    const name = `locust-${model.name}`;
+    new k8s.KubeConfigMap(this, `locustfile-${model.name}`, {
+      metadata: { name, labels },
+      data: { 'locustfile.py': locustfile(model) },
+    });
+    new k8s.KubeCronJob(this, `locust-${model.name}`, {
+      metadata: { name, labels },
+      spec: {
+        // Never runs on a schedule: only when started by hand (README, "Load tests").
+        schedule: '0 0 31 2 *',
+        suspend: true,
+        concurrencyPolicy: 'Forbid',
+        jobTemplate: {
+          spec: {
+            backoffLimit: 0,
+            ttlSecondsAfterFinished: 86400,
+            template: {
+              metadata: { labels: { ...labels, 'app.kubernetes.io/name': name } },
+              spec: {
+                restartPolicy: 'Never',
+                automountServiceAccountToken: false,
+                securityContext: { runAsNonRoot: true, runAsUser: APP_USER, runAsGroup: APP_USER, seccompProfile: { type: 'RuntimeDefault' } },
+                containers: [
+                  {
+                    name: 'locust',
+                    image: imageString(IMAGES.locust),
+                    imagePullPolicy: 'IfNotPresent',
+                    args: [
+                      '-f',
+                      '/locust/locustfile.py',
+                      '--headless',
+                      `--users=${test.users}`,
+                      `--spawn-rate=${test.spawnRate}`,
+                      `--run-time=${test.duration}`,
+                      `--host=${modelEndpointUrl(model)}`,
+                      '--only-summary',
+                    ],
+                    env: [{ name: 'HOME', value: '/tmp' }],
+                    resources: {
+                      requests: { cpu: k8s.Quantity.fromString('250m'), memory: k8s.Quantity.fromString('256Mi') },
+                      limits: { cpu: k8s.Quantity.fromString('1'), memory: k8s.Quantity.fromString('512Mi') },
+                    },
+                    securityContext: restricted(APP_USER),
+                    volumeMounts: [
+                      { name: 'locustfile', mountPath: '/locust', readOnly: true },
+                      { name: 'tmp', mountPath: '/tmp' },
+                    ],
+                  },
+                ],
+                volumes: [
+                  { name: 'locustfile', configMap: { name } },
+                  { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+                ],
+              },
+            },
+          },
+        },
+      },
+    });
+  }
+
+  /** A Streamlit app: its container, an authenticating proxy in front (websockets pass), Service and Ingress. */
+  private app(config: EnvironmentConfig, app: ServingAppConfig, htpasswd: { name: string; key: string }, labels: Record<string, string>): void {
+    const endpoint = modelEndpoint(config, app.model);
+    const podLabels = { 'app.kubernetes.io/name': app.name };
+    const proxyConf = new k8s.KubeConfigMap(this, `app-proxy-${app.name}`, {
+      metadata: { name: `${app.name}-auth-proxy`, labels },
+      data: {
+        'nginx.conf': authProxyConfig({
+          upstreamPort: app.port,
+          realm: app.name,
+          healthPath: '/_stcore/health',
+          maxBodySize: '32m',
+          htpasswdFile: `/etc/auth-proxy/htpasswd/${htpasswd.key}`,
+          websockets: true,
+        }),
+      },
+    });
+    const health = (port: number, path: string): k8s.Probe => ({ httpGet: { path, port: k8s.IntOrString.fromNumber(port) }, periodSeconds: 10, timeoutSeconds: 5 });
+    new k8s.KubeDeployment(this, `app-${app.name}`, {
+      metadata: { name: app.name, labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: podLabels },
+        template: {
+          metadata: { labels: { ...labels, ...podLabels } },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: 'app',
+                image: app.image,
+                imagePullPolicy: 'IfNotPresent',
+                ports: [{ name: 'http', containerPort: app.port }],
+                env: [
+                  { name: 'MODEL_URL', value: `${endpoint.url}${endpoint.predictPath}` },
+                  { name: 'MODEL_BASE_URL', value: endpoint.url },
+                  { name: 'HOME', value: '/tmp' },
+                  // Behind the proxy on the pod's loopback only.
+                  { name: 'STREAMLIT_SERVER_ADDRESS', value: '127.0.0.1' },
+                  { name: 'STREAMLIT_SERVER_PORT', value: String(app.port) },
+                  { name: 'STREAMLIT_SERVER_HEADLESS', value: 'true' },
+                  { name: 'STREAMLIT_BROWSER_GATHER_USAGE_STATS', value: 'false' },
+                ],
+                resources: modelResources(app.resources, NO_GPU),
+                securityContext: restricted(APP_USER),
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              },
+              {
+                name: 'auth-proxy',
+                image: imageString(IMAGES.authProxy),
+                imagePullPolicy: 'IfNotPresent',
+                command: ['nginx', '-c', '/etc/auth-proxy/conf/nginx.conf', '-g', 'daemon off;'],
+                ports: [{ name: 'proxy', containerPort: AUTH_PROXY_PORT }],
+                resources: {
+                  requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
+                  limits: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('128Mi') },
+                },
+                readinessProbe: health(AUTH_PROXY_PORT, '/_stcore/health'),
+                securityContext: restricted(NGINX_USER),
+                volumeMounts: [
+                  { name: 'proxy-conf', mountPath: '/etc/auth-proxy/conf', readOnly: true },
+                  { name: 'htpasswd', mountPath: '/etc/auth-proxy/htpasswd', readOnly: true },
+                  { name: 'proxy-tmp', mountPath: '/tmp' },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } },
+              { name: 'proxy-conf', configMap: { name: proxyConf.name } },
+              { name: 'htpasswd', secret: { secretName: htpasswd.name, items: [{ key: htpasswd.key, path: htpasswd.key }] } },
+              { name: 'proxy-tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+            ],
+          },
+        },
+      },
+    });
+    new k8s.KubeService(this, `app-service-${app.name}`, {
+      metadata: { name: app.name, labels },
+      spec: { selector: podLabels, ports: [{ name: 'proxy', port: AUTH_PROXY_PORT, targetPort: k8s.IntOrString.fromString('proxy') }] },
+    });
+    this.ingress(config, app.name, app.host, AUTH_PROXY_PORT, labels);
+  }
+
+  /**
+   * The retrain contract's permission: the retraining pipeline's ServiceAccount may read and patch
+   * exactly the models' backends (a new storageUri of an InferenceService, a new model-uri
+   * annotation of a team service), nothing else.
+   */
+  private rolloutRole(namespace: string, serviceAccount: string, labels: Record<string, string>): void {
+    const targets = rolloutTargets(this.serving);
+    if (targets.inferenceServices.length === 0 && targets.deployments.length === 0) return;
+    new k8s.KubeRole(this, 'rollout-role', {
+      metadata: { name: 'model-rollout', labels },
+      rules: [
+        ...(targets.inferenceServices.length
+          ? [{ apiGroups: ['serving.kserve.io'], resources: ['inferenceservices'], resourceNames: targets.inferenceServices, verbs: ['get', 'patch'] }]
+          : []),
+        ...(targets.deployments.length ? [{ apiGroups: ['apps'], resources: ['deployments'], resourceNames: targets.deployments, verbs: ['get', 'patch'] }] : []),
+      ],
+    });
+    new k8s.KubeRoleBinding(this, 'rollout-binding', {
+      metadata: { name: 'model-rollout', labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'model-rollout' },
+      subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
+    });
+  }
+}
+
+/** The objects a retraining pipeline may roll out. */
+export function rolloutTargets(serving: EnvironmentConfig['serving']): { inferenceServices: string[]; deployments: string[] } {
+  const inferenceServices: string[] = [];
+  const deployments: string[] = [];
+  for (const model of serving.models) {
+    for (const version of model.versions) {
+      if (model.server === 'kserve') inferenceServices.push(backendName(model, version));
+      if (model.server === 'service' && version.storageUri) deployments.push(backendName(model, version));
+    }
+  }
+  return { inferenceServices: inferenceServices.sort(), deployments: deployments.sort() };
+}
+
+/** What Argo CD leaves to the retraining pipeline and to autoscalers. */
+function ignoredFields(config: EnvironmentConfig): IgnoredFields[] {
+  const ignored: IgnoredFields[] = [];
+  const targets = rolloutTargets(config.serving);
+  for (const name of targets.inferenceServices) {
+    ignored.push({ group: 'serving.kserve.io', kind: 'InferenceService', name, jqPathExpressions: ['.spec.predictor.model.storageUri'] });
+  }
+  for (const name of targets.deployments) {
+    ignored.push({ group: 'apps', kind: 'Deployment', name, jqPathExpressions: [`.spec.template.metadata.annotations["${MODEL_URI_ANNOTATION}"]`] });
+  }
+  // Nothing of a RayService: Ray's autoscaler changes the RayCluster it owns, not the RayService.
+  return ignored;
+}
+
+/** The in-cluster URL load tests and apps use. */
+function modelEndpointUrl(model: ServedModelConfig): string {
+  return `http://${model.name}.${NS}.svc.cluster.local`;
+}
+
+/** A locustfile that sends the configured request (Python; the body as a JSON literal). */
+export function locustfile(model: ServedModelConfig): string {
+  const req = model.loadTest!.request;
+  const body = req.body !== undefined ? `json.loads(${JSON.stringify(JSON.stringify(req.body))})` : 'None';
+  return `# Load test of model ${model.name}, generated by mlops-gitops from the environment file.
+import json
+
+from locust import HttpUser, constant_throughput, task
+
+BODY = ${body}
+
+
+class ModelUser(HttpUser):
+    wait_time = constant_throughput(1)
+
+    @task
+    def predict(self):
+        self.client.request(${JSON.stringify(req.method)}, ${JSON.stringify(req.path)}, json=BODY, name=${JSON.stringify(`${model.name} ${req.path}`)})
+`;
+}
