@@ -19,7 +19,8 @@ export interface Requirement {
 /** The hosts the environment serves UIs at. */
 export function uiHosts(config: EnvironmentConfig, components: readonly string[]): string[] {
   const ui: Record<string, string> = { argocd: 'argocd', mlflow: 'mlflow', airflow: 'airflow', prefect: 'prefect' };
-  return components.filter((c) => ui[c]).map((c) => `${ui[c]}.${config.domain}`);
+  const serving = components.includes('serving') ? [...config.serving.models.map((m) => m.host), ...config.serving.apps.map((a) => a.host)] : [];
+  return [...components.filter((c) => ui[c]).map((c) => `${ui[c]}.${config.domain}`), ...serving];
 }
 
 export function preflight(config: EnvironmentConfig, components: readonly string[]): Requirement[] {

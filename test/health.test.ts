@@ -13,6 +13,7 @@ import {
   CNPG_HEALTHY_PHASE,
   HELMCHART_HEALTH,
   INGRESS_HEALTH,
+  RAYSERVICE_HEALTH,
   SEALEDSECRET_HEALTH,
 } from '../lib/argocd/health';
 import { runHealth } from './lua';
@@ -139,4 +140,23 @@ test('Application: the root, a resource of its own sync, is healthy while that s
   assert.equal(runHealth(APPLICATION_HEALTH, root).status, 'Healthy');
   const child = { ...root, metadata: { name: 'staging-mlflow', labels: { 'mlops-gitops.dev/root': 'false' } } };
   assert.equal(runHealth(APPLICATION_HEALTH, child).status, 'Progressing');
+});
+
+test('RayService: Ready once its applications serve, Degraded on the terminal reasons, Progressing while it initializes or before the operator saw the spec', () => {
+  const rs = (conditions: object[] | undefined, observedGeneration = 2) => ({
+    apiVersion: 'ray.io/v1',
+    kind: 'RayService',
+    metadata: { name: 'sentiment', generation: 2 },
+    ...(conditions ? { status: { observedGeneration, conditions } } : {}),
+  });
+  const ready = (status: string, reason: string) => ({ type: 'Ready', status, reason, message: reason });
+  assert.equal(runHealth(RAYSERVICE_HEALTH, rs(undefined)).status, 'Progressing');
+  assert.equal(runHealth(RAYSERVICE_HEALTH, rs([ready('True', 'NonZeroServeEndpoints')], 1)).status, 'Progressing');
+  assert.equal(runHealth(RAYSERVICE_HEALTH, rs([ready('False', 'Initializing')])).status, 'Progressing');
+  assert.equal(runHealth(RAYSERVICE_HEALTH, rs([ready('True', 'NonZeroServeEndpoints'), { type: 'UpgradeInProgress', status: 'True' }])).status, 'Healthy');
+  for (const reason of ['ValidationFailed', 'InitializingTimeout', 'ZeroServeEndpoints']) {
+    const h = runHealth(RAYSERVICE_HEALTH, rs([ready('False', reason)]));
+    assert.deepEqual([h.status, h.message], ['Degraded', reason]);
+  }
+  assert.equal(runHealth(RAYSERVICE_HEALTH, rs([ready('False', 'SuspendComplete'), { type: 'Suspended', status: 'True', message: 'suspended' }])).status, 'Suspended');
 });

@@ -187,6 +187,41 @@ end
 return hs
 `;
 
+/**
+ * KubeRay 1.7.0 RayService (Argo CD has no check of its own): its `Ready`
+ * condition, once the operator has seen the current generation. Terminal
+ * reasons (the spec is invalid, the cluster never came up in time) and a
+ * Service without endpoints are Degraded; Initializing and suspending are
+ * Progressing. An upgrade keeps Ready true (the old cluster serves).
+ */
+export const RAYSERVICE_HEALTH = `local hs = { status = "Progressing", message = "Waiting for the RayService's status" }
+if obj.status == nil or obj.status.conditions == nil then
+  return hs
+end
+if obj.metadata.generation ~= nil and (obj.status.observedGeneration == nil or obj.status.observedGeneration < obj.metadata.generation) then
+  hs.message = "Waiting for the operator to see the current spec"
+  return hs
+end
+for _, c in ipairs(obj.status.conditions) do
+  if c.type == "Suspended" and c.status == "True" then
+    return { status = "Suspended", message = c.message or "Suspended" }
+  end
+end
+for _, c in ipairs(obj.status.conditions) do
+  if c.type == "Ready" then
+    local message = c.message or c.reason or ""
+    if c.status == "True" then
+      return { status = "Healthy", message = message }
+    end
+    if c.reason == "ValidationFailed" or c.reason == "InitializingTimeout" or c.reason == "ZeroServeEndpoints" then
+      return { status = "Degraded", message = message }
+    end
+    return { status = "Progressing", message = message }
+  end
+end
+return hs
+`;
+
 /** The `argocd-cm` entries, keyed as Argo CD expects them. */
 export const HEALTH_CUSTOMIZATIONS: Readonly<Record<string, string>> = {
   'resource.customizations.health.argoproj.io_Application': APPLICATION_HEALTH,
@@ -195,4 +230,5 @@ export const HEALTH_CUSTOMIZATIONS: Readonly<Record<string, string>> = {
   'resource.customizations.health.postgresql.cnpg.io_Cluster': CNPG_CLUSTER_HEALTH,
   'resource.customizations.health.postgresql.cnpg.io_Database': CNPG_DATABASE_HEALTH,
   'resource.customizations.health.networking.k8s.io_Ingress': INGRESS_HEALTH,
+  'resource.customizations.health.ray.io_RayService': RAYSERVICE_HEALTH,
 };

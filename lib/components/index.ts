@@ -254,7 +254,9 @@ export const COMPONENTS: readonly ComponentFactory[] = [
         catalog,
         ...(config.serving.models.some((m) => m.cache) ? { cache: cacheHandle() } : {}),
         // Retraining pipelines run as Airflow's worker ServiceAccount (task pods of every executor).
-        ...(config.components.airflow.enabled ? { rolloutNamespace: AIRFLOW.namespace, rolloutServiceAccount: `${AIRFLOW.name}-worker` } : {}),
+        ...(config.components.airflow.enabled
+          ? { rolloutNamespace: AIRFLOW.namespace, rolloutServiceAccount: `${AIRFLOW.name}-worker`, clientNamespaces: [AIRFLOW.namespace] }
+          : {}),
       }),
   },
 ];

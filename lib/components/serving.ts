@@ -199,6 +199,8 @@ export interface ServingProps {
   readonly catalog: SecretCatalog;
   /** The Redis cache, when some model sets `cache: true`. */
   readonly cache?: CacheHandle;
+  /** Namespaces of other components whose pods call the models' in-cluster handles (e.g. Airflow's evaluation tasks). */
+  readonly clientNamespaces?: readonly string[];
   /** Namespace whose pods may roll models out (Airflow's, for retraining); none when absent. */
   readonly rolloutNamespace?: string;
   /** ServiceAccount of those pods. */
@@ -290,7 +292,7 @@ export class ServingChart extends ComponentChart {
     allowIngress(this, 'allow-public', {
       name: 'allow-public',
       podLabels: {},
-      ports: [GATEWAY_PUBLIC_PORT, AUTH_PROXY_PORT],
+      ports: [...new Set([GATEWAY_PUBLIC_PORT, AUTH_PROXY_PORT])],
       fromNamespaces: [],
       fromAllNamespaces: true,
       labels,
@@ -300,8 +302,16 @@ export class ServingChart extends ComponentChart {
       spec: {
         podSelector: { matchExpressions: [{ key: GATEWAY_LABEL, operator: 'Exists' }] },
         policyTypes: ['Ingress'],
-        // Apps and load tests in this namespace; other consumers receive the handle with their own policy here.
-        ingress: [{ from: [{ podSelector: {} }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(GATEWAY_INTERNAL_PORT) }] }],
+        // Apps and load tests in this namespace, and the components that receive the models' handles.
+        ingress: [
+          {
+            from: [
+              { podSelector: {} },
+              ...[...new Set(props.clientNamespaces ?? [])].sort().map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
+            ],
+            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(GATEWAY_INTERNAL_PORT) }],
+          },
+        ],
       },
     });
     new k8s.KubeNetworkPolicy(this, 'allow-gateways', {
