@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import * as yaml from 'js-yaml';
 import { renderEnvironments } from '../lib/cli/synth';
 import { locustfile, modelEndpoint } from '../lib/components/serving';
-import { CHARTS } from '../lib/config/versions';
+import { CHARTS, IMAGES } from '../lib/config/versions';
 import { checkObject } from '../lib/policies';
 import { K8sObject } from '../lib/policies/pod-specs';
 import { renderPlatform } from '../lib/render';
@@ -68,7 +68,7 @@ test('KServe InferenceService: raw deployment, the model from the object store a
   assert.deepEqual([p.minReplicas, p.maxReplicas], [1, 1]);
   assert.equal(p.serviceAccountName, 'model-reader');
   assert.deepEqual(p.model.modelFormat, { name: 'sklearn' });
-  assert.equal(p.model.storageUri, 's3://mlflow/1/5f2ac1b0e2a84a8f9d0c3b7e6a1d4c2f/artifacts/model');
+  assert.equal(p.model.storageUri, 's3://mlflow/1/models/m-5f2ac1b0e2a84a8f9d0c3b7e6a1d4c2f/artifacts');
   assert.equal(p.labels['mlops-gitops.dev/model-backend'], 'iris');
   assert.deepEqual(p.securityContext.seccompProfile, { type: 'RuntimeDefault' });
   assert.equal(p.nodeSelector, undefined);
@@ -164,6 +164,9 @@ test('Ray Serve: a RayService with the Serve application from config, a CPU head
   assert.equal(cluster.workerGroupSpecs[0].replicas, undefined);
   assert.equal(cluster.workerGroupSpecs[0].template.metadata.labels['mlops-gitops.dev/model-backend'], 'sentiment');
   assert.match(objs.get('serving/ConfigMap.sentiment-gateway.k8s.yaml')!.data['nginx.conf'], /http:\/\/sentiment-serve-svc\.serving\.svc\.cluster\.local:8000/);
+  // Its own account with a token (KubeRay's autoscaler runs as it and gets a Role bound to it).
+  assert.equal(cluster.headGroupSpec.template.spec.serviceAccountName, 'sentiment-ray');
+  assert.equal(objs.get('serving/ServiceAccount.sentiment-ray.k8s.yaml')!.automountServiceAccountToken, true);
   // The KubeRay operator runs for Ray Serve even without Ray training.
   assert.ok(objs.has('kuberay-operator/HelmChart.kuberay-operator.k8s.yaml'));
 });
@@ -203,8 +206,28 @@ test('Seldon: only with its licence named, in staging only (non-production use),
   assert.equal(v.istio.enabled, false);
   assert.deepEqual(v.manager.containerSecurityContext.securityContext.capabilities, { drop: ['ALL'] });
   const sdep = staging.get('serving/SeldonDeployment.fraud.k8s.yaml')!;
-  assert.equal(sdep.spec.predictors[0].graph.implementation, 'SKLEARN_SERVER');
+  // An MLflow model directory: Seldon's MLflow server (its sklearn server loads only model.joblib).
+  assert.equal(sdep.spec.predictors[0].graph.implementation, 'MLFLOW_SERVER');
   assert.equal(sdep.spec.predictors[0].graph.envSecretRefName, 'model-reader-s3');
+  // rclone's remote "s3" takes the reader's keys from the environment (env_auth), not anonymous access.
+  const reader = staging.get('serving/SealedSecret.model-reader-s3.k8s.yaml')!.spec.template.data;
+  assert.equal(reader.RCLONE_CONFIG_S3_ENV_AUTH, 'true');
+  assert.equal(reader.RCLONE_CONFIG_S3_ENDPOINT, 'http://minio.minio.svc.cluster.local:9000');
+  // Autoscaling through the operator's v2 field.
+  const scaled = render(
+    withServing(`  models:
+    - name: s
+      server: seldon
+      format: mlflow
+      storageUri: ${URI}
+      replicas: { min: 1, max: 3 }
+  seldon: { licence: BSL-1.1 }
+`),
+  ).get('serving/SeldonDeployment.s.k8s.yaml')!;
+  assert.deepEqual(scaled.spec.predictors[0].componentSpecs[0].hpaSpec.metricsv2, [
+    { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+  ]);
+  assert.equal(scaled.spec.predictors[0].componentSpecs[0].hpaSpec.metrics, undefined);
   assert.match(staging.get('serving/ConfigMap.fraud-gateway.k8s.yaml')!.data['nginx.conf'], /http:\/\/fraud-default\.serving\.svc\.cluster\.local:8000/);
   const app = staging.get('apps/Application.staging-serving.k8s.yaml')!;
   assert.equal(app.spec.syncPolicy.managedNamespaceMetadata.labels['pod-security.kubernetes.io/enforce'], 'baseline');
@@ -274,11 +297,23 @@ test('NetworkPolicies: the ingress controller reaches the public ports, consumer
   const pol = (n: string) => objs.get(`serving/NetworkPolicy.${n}.k8s.yaml`)!.spec;
   assert.deepEqual(pol('deny-all-ingress'), { podSelector: {}, policyTypes: ['Ingress'] });
   assert.deepEqual(pol('allow-public').ingress[0].ports.map((p: Obj) => p.port), [8080]);
+  // Only gateways and apps' proxies: the model containers listen on 8080 too and must not be reached around the gateway.
+  assert.deepEqual(pol('allow-public').podSelector, { matchLabels: { 'mlops-gitops.dev/public': 'true' } });
+  assert.equal(objs.get('serving/Deployment.iris-gateway.k8s.yaml')!.spec.template.metadata.labels['mlops-gitops.dev/public'], 'true');
+  assert.equal(objs.get('serving/Deployment.churn-v1.k8s.yaml')!.spec.template.metadata.labels['mlops-gitops.dev/public'], undefined);
+  assert.equal(objs.get('serving/InferenceService.iris.k8s.yaml')!.spec.predictor.labels['mlops-gitops.dev/public'], undefined);
   assert.deepEqual(pol('allow-internal').ingress[0].ports, [{ protocol: 'TCP', port: 8081 }]);
   // Apps and load tests (this namespace) and Airflow's tasks (evaluation, the retrain loop) use the handles.
   assert.deepEqual(pol('allow-internal').ingress[0].from, [{ podSelector: {} }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'airflow' } } }]);
   assert.deepEqual(pol('allow-gateways').podSelector, { matchExpressions: [{ key: 'mlops-gitops.dev/model-backend', operator: 'Exists' }] });
   assert.deepEqual(pol('allow-gateways').ingress[0].from, [{ podSelector: { matchExpressions: [{ key: 'mlops-gitops.dev/model-gateway', operator: 'Exists' }] } }]);
+});
+
+test('the model reader exists for every model server, also when no model reads the object store', () => {
+  const objs = render(withServing('  models:\n    - name: m\n      server: service\n      image: r/m:1.0.0\n'));
+  assert.equal(objs.get('serving/Deployment.m-v1.k8s.yaml')!.spec.template.spec.serviceAccountName, 'model-reader');
+  assert.deepEqual(objs.get('serving/ServiceAccount.model-reader.k8s.yaml')!.automountServiceAccountToken, false);
+  assert.ok(!objs.has('serving/SealedSecret.model-reader-s3.k8s.yaml'));
 });
 
 test('serving errors name the field and the fix', () => {
@@ -315,10 +350,42 @@ test('serving errors name the field and the fix', () => {
     [withServing(model('      server: rayserve\n      rayserve: { importPath: "a:b", workingDir: "s3://mlflow/code.zip" }\n')), /\/serving\/models\/0\/rayserve\/workingDir: the Ray image's boto3 cannot take the in-cluster MinIO endpoint/],
     [withServing(model('      server: rayserve\n      image: r/m:1.0.0\n      rayserve: { importPath: "a:b", workingDir: "https://x/code.zip" }\n')), /\/serving\/models\/0\/image: image does not apply to rayserve/],
     [withServing(model(`      server: kserve\n      format: sklearn\n      storageUri: ${URI}\n      port: 9000\n`)), /\/serving\/models\/0\/port: port applies to another server, not kserve/],
+    [withServing(model(`      server: seldon\n      format: lightgbm\n      storageUri: ${URI}\n`) + '  seldon: { licence: BSL-1.1 }\n'), /\/serving\/models\/0\/format: Seldon Core has no LightGBM server/],
+    [withServing(model('      server: service\n      image: r/m:1.0.0\n      targetCpuUtilization: 50\n')), /\/serving\/models\/0\/targetCpuUtilization: the autoscaling target applies when replicas can change/],
+    [
+      withServing(model('      server: service\n      versions:\n        - { name: gateway, image: "r/m:1.0.0", weight: 50 }\n        - { name: b, image: "r/m:2.0.0", weight: 50 }\n')),
+      /\/serving\/models\/0\/versions\/0\/name: version name "gateway" is the name of the model's gateway/,
+    ],
+    [
+      withServing(`${model('      server: service\n      image: r/m:1.0.0\n')}    - name: m-v1\n      server: service\n      image: r/m:1.0.0\n`),
+      /\/serving\/models\/1\/name: it would name objects "m-v1", as \/serving\/models\/0 does/,
+    ],
   ];
+  const irsa = (annotations: string) =>
+    `objectStore:\n  external:\n    endpoint: https://s3.eu-west-1.amazonaws.com\n    region: eu-west-1\n    bucketPrefix: acme-\n    credentials: serviceAccount\n    serviceAccountAnnotations: { ${annotations} }\n`;
+  cases.push(
+    [withServing(model('      server: kserve\n      format: mlflow\n      storageUri: s3://acme-mlflow/m\n'), irsa('iam.gke.io/gcp-service-account: x@y')), /\/serving\/models\/0\/server: KServe takes S3 settings from a cloud identity only with an IRSA role/],
+    [
+      withServing(model('      server: seldon\n      format: mlflow\n      storageUri: s3://acme-mlflow/m\n') + '  seldon: { licence: BSL-1.1 }\n', irsa('eks.amazonaws.com/role-arn: arn:aws:iam::1:role/r')),
+      /\/serving\/models\/0\/server: Seldon's storage initializer \(rclone\) gets no credentials from a cloud identity/,
+    ],
+  );
   for (const [text, message] of cases) {
     const err = userError(() => loadConfig(text));
     assert.match(err.message, message, err.message);
     assert.ok(err.problems.every((p) => p.line !== undefined && p.fix), JSON.stringify(err.problems));
   }
+});
+
+test('pins that work together: KServe\'s three charts and its images at one release, Seldon\'s operator and executor at its chart\'s', () => {
+  const kserve = [CHARTS.kserveCrd, CHARTS.kserveResources, CHARTS.kserveRuntimeConfigs];
+  assert.ok(kserve.every((c) => c.version === CHARTS.kserveResources.version && c.appVersion === c.version));
+  for (const image of [IMAGES.kserveController, IMAGES.kserveStorageInitializer, IMAGES.kserveAgent, IMAGES.kserveRouter, IMAGES.kserveSklearnServer, IMAGES.kserveXgbServer, IMAGES.kserveLgbServer]) {
+    assert.equal(image.tag, CHARTS.kserveResources.appVersion, image.repository);
+  }
+  assert.equal(IMAGES.seldonOperator.tag, CHARTS.seldonCoreOperator.appVersion);
+  assert.equal(IMAGES.seldonExecutor.tag, CHARTS.seldonCoreOperator.appVersion);
+  // The RayService's Ray version is the image's.
+  const rs = shipped('staging').get('serving/RayService.sentiment.k8s.yaml')!;
+  assert.equal(`${rs.spec.rayClusterConfig.rayVersion}-py311`, IMAGES.rayHead.tag);
 });

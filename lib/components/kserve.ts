@@ -61,6 +61,8 @@ export function kserveResourcesValues(config: EnvironmentConfig): Record<string,
         enableModelcar: false,
       },
       localmodel: { enabled: false },
+      // Each predictor gets a normal Service with a cluster IP: the gateways call it on port 80.
+      service: { serviceClusterIPNone: false },
       controller: {
         deploymentMode: 'Standard',
         rbacProxyImage: `${IMAGES.kubeRbacProxy.repository}:${IMAGES.kubeRbacProxy.tag}`,
@@ -135,6 +137,9 @@ export class KServeChart extends ComponentChart {
       labels,
       values: kserveRuntimeValues(),
       waitForWorkloads: false,
+      // The runtimes pass the controller's validating webhook, whose CA bundle cert-manager's
+      // injector fills in shortly after the controller runs: the first attempt may be refused.
+      backOffLimit: 6,
       wave: 4,
     });
   }

@@ -67,6 +67,8 @@ export const SERVING_USER = 'serving';
 export const MODEL_URI_ANNOTATION = 'mlops-gitops.dev/model-uri';
 /** Label of every backend pod (the gateway's NetworkPolicy peer). */
 const BACKEND_LABEL = 'mlops-gitops.dev/model-backend';
+/** Label of the pods the ingress controller may reach (gateways, apps' proxies). */
+const PUBLIC_LABEL = 'mlops-gitops.dev/public';
 /** Label of every gateway pod. */
 const GATEWAY_LABEL = 'mlops-gitops.dev/model-gateway';
 
@@ -77,11 +79,14 @@ const KSERVE_FORMATS: Record<ModelFormat, string> = {
   lightgbm: 'lightgbm',
   mlflow: 'mlflow',
 };
-/** Seldon Core prepackaged server of each model format. */
-const SELDON_SERVERS: Record<ModelFormat, string> = {
+/**
+ * Seldon Core prepackaged server of each model format it offers (lightgbm is
+ * refused at config time): SKLEARN_SERVER loads `model.joblib`,
+ * XGBOOST_SERVER `model.bst`, MLFLOW_SERVER an MLflow model directory.
+ */
+const SELDON_SERVERS: Partial<Record<ModelFormat, string>> = {
   sklearn: 'SKLEARN_SERVER',
   xgboost: 'XGBOOST_SERVER',
-  lightgbm: 'MLFLOW_SERVER',
   mlflow: 'MLFLOW_SERVER',
 };
 
@@ -246,7 +251,8 @@ export class ServingChart extends ComponentChart {
 
     const readers = serving.models.some((m) => m.versions.some((v) => v.storageUri) || m.rayserve?.workingDir.startsWith('s3://'));
     const store = readers ? props.data.readOnlyStore(SERVING) : undefined;
-    if (store) this.modelReader(store, props.catalog, labels);
+    // Every model server runs as it, with or without object-store access.
+    this.modelReader(store, props.catalog, labels);
     const cacheSecret = props.cache && serving.models.some((m) => m.cache) ? this.cacheSecret(props.cache, props.catalog, labels) : undefined;
 
     for (const model of serving.models) {
@@ -291,7 +297,8 @@ export class ServingChart extends ComponentChart {
     allowAcmeSolver(this, config, labels);
     allowIngress(this, 'allow-public', {
       name: 'allow-public',
-      podLabels: {},
+      // Only the gateways and the apps' proxies: a model container may listen on the same port.
+      podLabels: { [PUBLIC_LABEL]: 'true' },
       ports: [...new Set([GATEWAY_PUBLIC_PORT, AUTH_PROXY_PORT])],
       fromNamespaces: [],
       fromAllNamespaces: true,
@@ -344,7 +351,11 @@ export class ServingChart extends ComponentChart {
   }
 
   /** The read-only object-store identity of the model servers: a ServiceAccount and its S3 Secret. */
-  private modelReader(store: ReadOnlyStoreHandle, catalog: SecretCatalog, labels: Record<string, string>): void {
+  private modelReader(store: ReadOnlyStoreHandle | undefined, catalog: SecretCatalog, labels: Record<string, string>): void {
+    if (!store) {
+      new k8s.KubeServiceAccount(this, 'model-reader', { metadata: { name: MODEL_READER_SA, labels }, automountServiceAccountToken: false });
+      return;
+    }
     const endpoint = new URL(store.endpoint);
     const secret = store.credentials
       ? new SealedSecret(this, 'model-reader-s3', {
@@ -364,12 +375,13 @@ export class ServingChart extends ComponentChart {
             'serving.kserve.io/s3-useanoncredential': 'false',
           },
           plainData: {
-            // Seldon's rclone-based initializer (envSecretRefName) and team services read these.
+            // Seldon's rclone-based initializer (envSecretRefName) reads the remote "s3" from these;
+            // with env_auth it takes the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY above.
             AWS_ENDPOINT_URL: store.endpoint,
             AWS_DEFAULT_REGION: store.region,
             RCLONE_CONFIG_S3_TYPE: 's3',
             RCLONE_CONFIG_S3_PROVIDER: store.serverNamespace ? 'Minio' : 'AWS',
-            RCLONE_CONFIG_S3_ENV_AUTH: 'false',
+            RCLONE_CONFIG_S3_ENV_AUTH: 'true',
             RCLONE_CONFIG_S3_ENDPOINT: store.endpoint,
             RCLONE_CONFIG_S3_REGION: store.region,
           },
@@ -463,7 +475,7 @@ export class ServingChart extends ComponentChart {
             graph: {
               name: 'model',
               type: 'MODEL',
-              implementation: SELDON_SERVERS[model.format!],
+              implementation: SELDON_SERVERS[model.format!]!,
               modelUri: version.storageUri,
               ...(store?.credentials ? { envSecretRefName: 'model-reader-s3' } : {}),
               serviceAccountName: MODEL_READER_SA,
@@ -475,7 +487,8 @@ export class ServingChart extends ComponentChart {
                       hpaSpec: {
                         minReplicas: model.minReplicas,
                         maxReplicas: model.maxReplicas,
-                        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: model.targetCpuUtilization } } }],
+                        // `metrics` has the autoscaling/v2beta1 shape; the operator reads the v2 one from `metricsv2`.
+                        metricsv2: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: model.targetCpuUtilization } } }],
                       },
                     }
                   : {}),
@@ -494,6 +507,14 @@ export class ServingChart extends ComponentChart {
 
   private rayService(model: ServedModelConfig, placement: Placement, store: ReadOnlyStoreHandle | undefined, labels: Record<string, string>): void {
     const rs = model.rayserve!;
+    // Its own ServiceAccount with a token: KubeRay runs the autoscaler sidecar as the head's account
+    // and binds its autoscaler Role (patch pods and the RayCluster) to it, which the model reader
+    // must not get. With a cloud identity it carries the store's annotations too.
+    const rayAccount = `${model.name}-ray`;
+    new k8s.KubeServiceAccount(this, `ray-sa-${model.name}`, {
+      metadata: { name: rayAccount, labels, ...(store && !store.credentials ? { annotations: { ...store.serviceAccountAnnotations } } : {}) },
+      automountServiceAccountToken: true,
+    });
     const env = [
       ...(store && rs.workingDir.startsWith('s3://')
         ? [
@@ -538,7 +559,7 @@ export class ServingChart extends ComponentChart {
     const template = (c: ReturnType<typeof container>, p: Placement, shm: string) => ({
       metadata: { labels: { ...labels, [BACKEND_LABEL]: model.name }, ...(p.pool ? { annotations: { 'karpenter.sh/do-not-disrupt': 'true' } } : {}) },
       spec: {
-        serviceAccountName: MODEL_READER_SA,
+        serviceAccountName: rayAccount,
         securityContext: { runAsNonRoot: true, runAsUser: RAY_UID, runAsGroup: 100, fsGroup: 100, seccompProfile: { type: 'RuntimeDefault' } },
         ...placementFields(p),
         containers: [c],
@@ -698,6 +719,7 @@ export class ServingChart extends ComponentChart {
   private gateway(model: ServedModelConfig, backends: readonly GatewayBackend[], htpasswd: { name: string; key: string }, labels: Record<string, string>): void {
     const name = model.name;
     const podLabels = { [GATEWAY_LABEL]: name, 'app.kubernetes.io/name': `${name}-gateway` };
+    const templateLabels = { ...labels, ...podLabels, [PUBLIC_LABEL]: 'true' };
     const replicas = model.minReplicas >= 2 ? 2 : 1;
     const config = new k8s.KubeConfigMap(this, `gateway-config-${name}`, {
       metadata: { name: `${name}-gateway`, labels },
@@ -710,7 +732,7 @@ export class ServingChart extends ComponentChart {
         replicas,
         selector: { matchLabels: podLabels },
         template: {
-          metadata: { labels: { ...labels, ...podLabels } },
+          metadata: { labels: templateLabels },
           spec: {
             automountServiceAccountToken: false,
             securityContext: { runAsNonRoot: true, runAsUser: NGINX_USER, runAsGroup: NGINX_USER, seccompProfile: { type: 'RuntimeDefault' } },
@@ -864,7 +886,7 @@ export class ServingChart extends ComponentChart {
         replicas: 1,
         selector: { matchLabels: podLabels },
         template: {
-          metadata: { labels: { ...labels, ...podLabels } },
+          metadata: { labels: { ...labels, ...podLabels, [PUBLIC_LABEL]: 'true' } },
           spec: {
             automountServiceAccountToken: false,
             securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },

@@ -135,7 +135,7 @@ function servingProblems(source: YamlSource, config: EnvironmentConfig): Problem
       at(
         path,
         `${uri} is not in a bucket of the platform's object store (${buckets.length ? buckets.join(', ') : 'none: enable mlflow or airflow'}), so the model servers have no credentials for it`,
-        `copy the model into a platform bucket, e.g. log it to MLflow and use its artifact path s3://${buckets[0] ?? 'mlflow'}/<experiment>/<run>/artifacts/model`,
+        `copy the model into a platform bucket, e.g. log it to MLflow and use its artifact path s3://${buckets[0] ?? 'mlflow'}/<experiment id>/models/<model id>/artifacts`,
       );
     }
   };
@@ -220,12 +220,52 @@ function servingProblems(source: YamlSource, config: EnvironmentConfig): Problem
       });
     }
     if (model.minReplicas > model.maxReplicas) at(`${path}/replicas`, `min ${model.minReplicas} is above max ${model.maxReplicas}`, 'lower min or raise max');
+    if (m.targetCpuUtilization !== undefined && model.server !== 'rayserve' && model.minReplicas === model.maxReplicas) {
+      at(`${path}/targetCpuUtilization`, `the autoscaling target applies when replicas can change, but min and max are both ${model.minReplicas}`, 'set replicas.max above replicas.min, or remove targetCpuUtilization');
+    }
+    if (model.server === 'seldon' && model.format === 'lightgbm') {
+      at(`${path}/format`, 'Seldon Core has no LightGBM server', 'log the model with MLflow and use format: mlflow, or serve it with server: kserve');
+    }
+    const store = config.objectStore;
+    if (store.kind === 'external' && store.credentials === 'serviceAccount') {
+      if (model.server === 'seldon') {
+        at(`${path}/server`, 'Seldon\'s storage initializer (rclone) gets no credentials from a cloud identity here', 'serve the model with server: kserve, or use objectStore.external.credentials: sealed');
+      }
+      if (model.server === 'kserve' && store.serviceAccountAnnotations['eks.amazonaws.com/role-arn'] === undefined) {
+        at(
+          `${path}/server`,
+          'KServe takes S3 settings from a cloud identity only with an IRSA role (eks.amazonaws.com/role-arn on the ServiceAccount)',
+          'add eks.amazonaws.com/role-arn to objectStore.external.serviceAccountAnnotations, or use credentials: sealed',
+        );
+      }
+    }
+    model.versions.forEach((v, j) => {
+      if (v.name === 'gateway') at(`${path}/versions/${j}/name`, 'version name "gateway" is the name of the model\'s gateway', 'choose another version name');
+    });
     if (model.gpu) {
       const error = placementError(config.nodePools, model.gpu);
       if (error) at(`${path}/gpu`, `this model ${error}`, 'add a matching GPU pool to nodePools, or remove gpu');
       if (model.gpu.gpus > 1 && config.gpu.timeSlicingReplicas > 1) at(`${path}/gpu/gpus`, `asks for ${model.gpu.gpus} GPUs, but with gpu.timeSlicing a pod gets one slice`, 'ask for gpus: 1');
     }
     if (model.server === 'seldon' && model.gpu) at(`${path}/gpu`, 'GPU placement is not offered for Seldon models here', 'serve GPU models with kserve or rayserve');
+  });
+  // Objects are named after models, versions and apps: two sources may not make one name.
+  const derived = new Map<string, { path: string; bare: boolean }>();
+  const derive = (path: string, name: string, bare = false): void => {
+    const other = derived.get(name);
+    // Two equal bare names are reported once, above.
+    if (other !== undefined && other.path !== path && !(bare && other.bare)) at(`${path}/name`, `it would name objects "${name}", as ${other.path} does`, 'rename one of them');
+    else if (other === undefined) derived.set(name, { path, bare });
+  };
+  serving.models.forEach((model, i) => {
+    const path = `/serving/models/${i}`;
+    derive(path, model.name, true);
+    for (const name of [`${model.name}-gateway`, `locust-${model.name}`, ...(model.server === 'rayserve' ? [`${model.name}-ray`] : [])]) derive(path, name);
+    if (model.versions.length > 1 || model.server === 'service') for (const v of model.versions) derive(path, `${model.name}-${v.name}`);
+  });
+  serving.apps.forEach((app, i) => {
+    derive(`/serving/apps/${i}`, app.name, true);
+    derive(`/serving/apps/${i}`, `${app.name}-auth-proxy`);
   });
   serving.apps.forEach((app, i) => {
     const path = `/serving/apps/${i}`;

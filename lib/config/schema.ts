@@ -120,7 +120,7 @@ const modelVersion = {
   additionalProperties: false,
   required: ['name', 'weight'],
   properties: {
-    name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,14}[a-z0-9])?$', description: 'A short DNS-1123 label, e.g. v1 or canary.' },
+    name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,14}[a-z0-9])?$', description: 'A short DNS-1123 label, e.g. v1 or canary (not "gateway").' },
     storageUri: { type: 'string', pattern: PATTERNS.s3Uri.pattern },
     image: { type: 'string', pattern: PATTERNS.image.pattern },
     weight: { type: 'integer', minimum: 0, maximum: 100, description: 'Percent of the requests this version answers.' },
@@ -142,7 +142,6 @@ const servedModel = {
     replicas: {
       type: 'object',
       additionalProperties: false,
-      required: ['max'],
       properties: { min: { type: 'integer', minimum: 1, maximum: 100 }, max: { type: 'integer', minimum: 1, maximum: 100 } },
     },
     targetCpuUtilization: { type: 'integer', minimum: 10, maximum: 100 },
