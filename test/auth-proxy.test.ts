@@ -4,33 +4,17 @@
  * so, where nginx is not installed (.ci/run installs it).
  */
 import * as assert from 'node:assert/strict';
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { authProxyConfig } from '../lib/constructs/auth-proxy';
+import { binary, freePort } from './support';
 
-function nginxBinary(): string | undefined {
-  for (const candidate of ['/usr/sbin/nginx', '/usr/bin/nginx']) if (fs.existsSync(candidate)) return candidate;
-  try {
-    return execFileSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function request(port: number, p: string, options: { auth?: string; body?: string } = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -47,7 +31,7 @@ function request(port: number, p: string, options: { auth?: string; body?: strin
   });
 }
 
-const nginx = nginxBinary();
+const nginx = binary('nginx', ['/usr/sbin/nginx', '/usr/bin/nginx']);
 
 test('auth proxy: credentials required, health open, the application never sees them, uploads bounded', { skip: nginx ? false : 'nginx is not installed (apt-get install nginx-light): the proxy config was not run' }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auth-proxy-'));

@@ -4,33 +4,17 @@
  * where nginx is not installed (.ci/run installs it).
  */
 import * as assert from 'node:assert/strict';
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { GatewayBackend, gatewayCommand, gatewayConfig } from '../lib/constructs/model-gateway';
+import { binary, freePort } from './support';
 
-function nginxBinary(): string | undefined {
-  for (const candidate of ['/usr/sbin/nginx', '/usr/bin/nginx']) if (fs.existsSync(candidate)) return candidate;
-  try {
-    return execFileSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Reply {
   status: number;
@@ -64,7 +48,7 @@ async function standIn(name: string): Promise<{ server: http.Server; port: numbe
   return { server, port };
 }
 
-const nginx = nginxBinary();
+const nginx = binary('nginx', ['/usr/sbin/nginx', '/usr/bin/nginx']);
 
 /** Starts nginx with a gateway config; returns the ports and a stop function. */
 async function startGateway(backends: (port: number[]) => GatewayBackend[], names: string[]) {

@@ -6,32 +6,16 @@
 import * as assert from 'node:assert/strict';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { redisConfig, redisStartScript } from '../lib/components/redis';
 import { renderEnvironments } from '../lib/cli/synth';
-import { ROOT } from './support';
+import { binary, freePort, ROOT } from './support';
 
 type Obj = Record<string, any>;
 
-function binary(name: string): string | undefined {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const server = binary('redis-server');
 const cli = binary('redis-cli');

@@ -4,6 +4,8 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
+import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as assert from 'node:assert/strict';
@@ -155,3 +157,23 @@ export function credentialComponent(options: { provided?: boolean; scope?: 'stri
 
 export const WITH_DEMO = (options?: Parameters<typeof credentialComponent>[0]) => [...COMPONENTS, credentialComponent(options)];
 
+
+/** The path of a program on this machine (real programs that check what we render), or undefined. */
+export function binary(name: string, candidates: readonly string[] = []): string | undefined {
+  for (const candidate of candidates) if (fs.existsSync(candidate)) return candidate;
+  try {
+    return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A TCP port free on loopback right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}

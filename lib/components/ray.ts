@@ -38,12 +38,16 @@ export class KubeRayOperatorChart extends ComponentChart {
   }
 }
 
-function rayContainer(name: string, image: ImageRef, resources: Resources, placement: Placement, env: { name: string; value: string }[]) {
+/** An environment variable of a Ray container: a value, or a key of a Secret. */
+export type RayEnv = { name: string; value: string } | { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
+
+/** A Ray head or worker container: requests equal to limits, the GPU limit of its placement, Ray's scratch volumes. */
+export function rayContainer(name: string, image: ImageRef, resources: Resources, placement: Placement, env: readonly RayEnv[]) {
   return {
     name,
     image: imageString(image),
     imagePullPolicy: 'IfNotPresent',
-    env,
+    env: [...env],
     // Requests equal to limits: the scheduler reserves what Ray plans with, and the pod is never
     // the first evicted under memory pressure (Guaranteed QoS).
     resources: {
@@ -60,14 +64,26 @@ function rayContainer(name: string, image: ImageRef, resources: Resources, place
   };
 }
 
-function podTemplate(container: ReturnType<typeof rayContainer>, placement: Placement, shm: string) {
+export interface RayPodOptions {
+  /** @default none (the namespace's default ServiceAccount) */
+  readonly serviceAccountName?: string;
+  /** Pod labels. @default none */
+  readonly labels?: Record<string, string>;
+  /** GPU pods below every platform pod (training). @default false */
+  readonly trainingPriority?: boolean;
+}
+
+/** A Ray pod template: the placement's selector and tolerations, Ray's user, shared memory for the object store. */
+export function rayPodTemplate(container: ReturnType<typeof rayContainer>, placement: Placement, shm: string, options: RayPodOptions = {}) {
+  const annotations = placement.pool ? { 'karpenter.sh/do-not-disrupt': 'true' } : undefined;
   return {
-    // Karpenter never moves a GPU worker off its node (consolidation, drift): that would kill the training.
+    // Karpenter never moves a GPU worker off its node (consolidation, drift): that would kill the work.
     // The head is not pinned: it would keep a CPU node from ever being consolidated or drained.
-    ...(placement.pool ? { metadata: { annotations: { 'karpenter.sh/do-not-disrupt': 'true' } } } : {}),
+    ...(annotations || options.labels ? { metadata: { ...(options.labels ? { labels: { ...options.labels } } : {}), ...(annotations ? { annotations } : {}) } } : {}),
     spec: {
-      // GPU workers train: below every platform pod. The head coordinates and keeps the default priority.
-      ...(placement.pool ? { priorityClassName: TRAINING_PRIORITY_CLASS } : {}),
+      // GPU workers that train: below every platform pod. The head coordinates and keeps the default priority.
+      ...(placement.pool && options.trainingPriority ? { priorityClassName: TRAINING_PRIORITY_CLASS } : {}),
+      ...(options.serviceAccountName ? { serviceAccountName: options.serviceAccountName } : {}),
       securityContext: { runAsNonRoot: true, runAsUser: RAY_UID, runAsGroup: 100, fsGroup: 100, seccompProfile: { type: 'RuntimeDefault' } },
       ...(Object.keys(placement.nodeSelector).length ? { nodeSelector: { ...placement.nodeSelector } } : {}),
       ...(placement.tolerations.length ? { tolerations: placement.tolerations.map((t) => ({ ...t })) } : {}),
@@ -78,6 +94,25 @@ function podTemplate(container: ReturnType<typeof rayContainer>, placement: Plac
         { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: shm } },
       ],
     },
+  };
+}
+
+/**
+ * A RayCluster spec with Ray's autoscaler: a head that takes no work itself
+ * (`num-cpus: 0`, no GPU) and worker groups the autoscaler sizes from
+ * `minReplicas` (no `replicas`: the autoscaler owns them).
+ */
+export function autoscaledRayCluster(head: ReturnType<typeof rayPodTemplate>, workerGroups: readonly Record<string, unknown>[]): Record<string, unknown> {
+  return {
+    rayVersion: IMAGES.rayHead.tag.split('-')[0],
+    enableInTreeAutoscaling: true,
+    autoscalerOptions: {
+      idleTimeoutSeconds: 300,
+      resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+      securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+    },
+    headGroupSpec: { rayStartParams: { 'num-cpus': '0', 'dashboard-host': '0.0.0.0' }, template: head },
+    workerGroupSpecs: [...workerGroups],
   };
 }
 
@@ -100,34 +135,19 @@ export class RayTrainingChart extends ComponentChart {
     const training = config.components.ray.training;
     const gpu = place(config.nodePools, training.gpu);
     const env = mlflow ? [{ name: 'MLFLOW_TRACKING_URI', value: mlflow.trackingUri }] : [];
-    const rayVersion = IMAGES.rayHead.tag.split('-')[0];
     new ApiObject(this, 'cluster', {
       ...RayCluster.GVK,
       metadata: { name: 'training', labels: this.objectLabels() },
-      spec: {
-        rayVersion,
-        enableInTreeAutoscaling: true,
-        autoscalerOptions: {
-          idleTimeoutSeconds: 300,
-          resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
-          securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+      // The head schedules work; it takes none itself and needs no GPU.
+      spec: autoscaledRayCluster(rayPodTemplate(rayContainer('ray-head', IMAGES.rayHead, training.headResources, NO_GPU, env), NO_GPU, '1Gi'), [
+        {
+          groupName: `gpu-${gpu.pool!.name}`,
+          minReplicas: 0,
+          maxReplicas: training.maxWorkers,
+          rayStartParams: {},
+          template: rayPodTemplate(rayContainer('ray-worker', IMAGES.rayGpu, training.workerResources, gpu, env), gpu, '4Gi', { trainingPriority: true }),
         },
-        headGroupSpec: {
-          // The head schedules work; it takes none itself and needs no GPU.
-          rayStartParams: { 'num-cpus': '0', 'dashboard-host': '0.0.0.0' },
-          template: podTemplate(rayContainer('ray-head', IMAGES.rayHead, training.headResources, NO_GPU, env), NO_GPU, '1Gi'),
-        },
-        workerGroupSpecs: [
-          {
-            groupName: `gpu-${gpu.pool!.name}`,
-            // No replicas: Ray's autoscaler owns them, from minReplicas up.
-            minReplicas: 0,
-            maxReplicas: training.maxWorkers,
-            rayStartParams: {},
-            template: podTemplate(rayContainer('ray-worker', IMAGES.rayGpu, training.workerResources, gpu, env), gpu, '4Gi'),
-          },
-        ],
-      },
+      ]),
     });
   }
 }

@@ -43,7 +43,7 @@ import { DataLayer } from '../data/layer';
 import { NO_GPU, place, Placement } from '../gpu/placement';
 import { generatedPassword, SecretCatalog } from '../secrets/catalog';
 import { allowAcmeSolver, ingressTlsAnnotations } from './cert-manager';
-import { KUBERAY_NAMESPACE } from './ray';
+import { autoscaledRayCluster, KUBERAY_NAMESPACE, RayEnv, rayContainer, rayPodTemplate } from './ray';
 
 export const SERVING: Consumer = { name: 'serving', namespace: 'serving' };
 const NS = SERVING.namespace;
@@ -51,8 +51,6 @@ const NS = SERVING.namespace;
 const NGINX_USER = 101;
 /** The user team images and apps run as (they must not need root). */
 const APP_USER = 1000;
-/** The rayproject/ray images' user. */
-const RAY_UID = 1000;
 /** The user Seldon's operator gives model pods. */
 const SELDON_UID = 8888;
 /** The KServe runtimes' and the storage initializer's user. */
@@ -195,6 +193,51 @@ function placementFields(placement: Placement): Record<string, unknown> {
   return {
     ...(Object.keys(placement.nodeSelector).length ? { nodeSelector: { ...placement.nodeSelector } } : {}),
     ...(placement.tolerations.length ? { tolerations: placement.tolerations.map((t) => ({ ...t })) } : {}),
+  };
+}
+
+interface NginxContainerOptions {
+  readonly name: string;
+  readonly command: string[];
+  readonly ports: k8s.ContainerPort[];
+  /** Where the ConfigMap's nginx.conf and the htpasswd file are mounted: `<dir>/conf`, `<dir>/htpasswd`. */
+  readonly dir: string;
+  readonly configMap: string;
+  readonly htpasswd: { readonly name: string; readonly key: string };
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+  readonly probe: k8s.Probe;
+  readonly liveness?: boolean;
+  /** Prefix of the volume names (a pod with another container's volumes). */
+  readonly volumePrefix: string;
+  readonly tmpSize: string;
+}
+
+/** An nginx container of the auth proxy's image (gateways, apps' proxies) with its config, htpasswd and scratch volumes. */
+function nginxContainer(o: NginxContainerOptions): { container: k8s.Container; volumes: k8s.Volume[] } {
+  const q = (v: string) => k8s.Quantity.fromString(v);
+  return {
+    container: {
+      name: o.name,
+      image: imageString(IMAGES.authProxy),
+      imagePullPolicy: 'IfNotPresent',
+      command: o.command,
+      ports: o.ports,
+      resources: { requests: { cpu: q(o.requests.cpu), memory: q(o.requests.memory) }, limits: { cpu: q(o.limits.cpu), memory: q(o.limits.memory) } },
+      readinessProbe: o.probe,
+      ...(o.liveness ? { livenessProbe: { ...o.probe, failureThreshold: 6 } } : {}),
+      securityContext: restricted(NGINX_USER),
+      volumeMounts: [
+        { name: `${o.volumePrefix}conf`, mountPath: `${o.dir}/conf`, readOnly: true },
+        { name: 'htpasswd', mountPath: `${o.dir}/htpasswd`, readOnly: true },
+        { name: `${o.volumePrefix}tmp`, mountPath: '/tmp' },
+      ],
+    },
+    volumes: [
+      { name: `${o.volumePrefix}conf`, configMap: { name: o.configMap } },
+      { name: 'htpasswd', secret: { secretName: o.htpasswd.name, items: [{ key: o.htpasswd.key, path: o.htpasswd.key }] } },
+      { name: `${o.volumePrefix}tmp`, emptyDir: { sizeLimit: q(o.tmpSize) } },
+    ],
   };
 }
 
@@ -515,7 +558,7 @@ export class ServingChart extends ComponentChart {
       metadata: { name: rayAccount, labels, ...(store && !store.credentials ? { annotations: { ...store.serviceAccountAnnotations } } : {}) },
       automountServiceAccountToken: true,
     });
-    const env = [
+    const env: RayEnv[] = [
       ...(store && rs.workingDir.startsWith('s3://')
         ? [
             { name: 'AWS_ENDPOINT_URL', value: store.endpoint },
@@ -539,38 +582,8 @@ export class ServingChart extends ComponentChart {
         },
       ],
     };
-    const container = (name: string, image: string, resources: Resources, p: Placement) => ({
-      name,
-      image,
-      imagePullPolicy: 'IfNotPresent',
-      env,
-      // Requests equal to limits (Guaranteed QoS): Ray plans with what it is given.
-      resources: {
-        requests: { cpu: resources.limits.cpu, memory: resources.limits.memory, ...p.limits },
-        limits: { cpu: resources.limits.cpu, memory: resources.limits.memory, ...p.limits },
-      },
-      // Ray writes sessions, spill files and caches under its home and /tmp/ray.
-      securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, capabilities: { drop: ['ALL'] } },
-      volumeMounts: [
-        { name: 'ray-logs', mountPath: '/tmp/ray' },
-        { name: 'shm', mountPath: '/dev/shm' },
-      ],
-    });
-    const template = (c: ReturnType<typeof container>, p: Placement, shm: string) => ({
-      metadata: { labels: { ...labels, [BACKEND_LABEL]: model.name }, ...(p.pool ? { annotations: { 'karpenter.sh/do-not-disrupt': 'true' } } : {}) },
-      spec: {
-        serviceAccountName: rayAccount,
-        securityContext: { runAsNonRoot: true, runAsUser: RAY_UID, runAsGroup: 100, fsGroup: 100, seccompProfile: { type: 'RuntimeDefault' } },
-        ...placementFields(p),
-        containers: [c],
-        volumes: [
-          { name: 'ray-logs', emptyDir: {} },
-          { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: shm } },
-        ],
-      },
-    });
-    const rayVersion = IMAGES.rayHead.tag.split('-')[0];
-    const workerImage = placement.pool ? imageString(IMAGES.rayGpu) : imageString(IMAGES.rayHead);
+    const podOptions = { serviceAccountName: rayAccount, labels: { ...labels, [BACKEND_LABEL]: model.name } };
+    const workerImage = placement.pool ? IMAGES.rayGpu : IMAGES.rayHead;
     new ApiObject(this, `rayservice-${model.name}`, {
       apiVersion: 'ray.io/v1',
       kind: 'RayService',
@@ -580,30 +593,17 @@ export class ServingChart extends ComponentChart {
         // applications are healthy; the old cluster is deleted afterwards: no downtime.
         upgradeStrategy: { type: 'NewCluster' },
         serveConfigV2: `${JSON.stringify(serveConfig, null, 2)}\n`,
-        rayClusterConfig: {
-          rayVersion,
-          enableInTreeAutoscaling: true,
-          autoscalerOptions: {
-            idleTimeoutSeconds: 300,
-            resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
-            securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+        // The head runs the Serve controller and proxy, no model replicas, and needs no GPU.
+        rayClusterConfig: autoscaledRayCluster(rayPodTemplate(rayContainer('ray-head', IMAGES.rayHead, rs.headResources, NO_GPU, env), NO_GPU, '1Gi', podOptions), [
+          {
+            groupName: placement.pool ? `gpu-${placement.pool.name}` : 'cpu',
+            minReplicas: 0,
+            maxReplicas: rs.maxWorkers,
+            rayStartParams: {},
+            // A GPU model server keeps the platform's default priority (it serves traffic), unlike training.
+            template: rayPodTemplate(rayContainer('ray-worker', workerImage, rs.workerResources, placement, env), placement, '2Gi', podOptions),
           },
-          headGroupSpec: {
-            // The head runs the Serve controller and proxy, no model replicas, and needs no GPU.
-            rayStartParams: { 'num-cpus': '0', 'dashboard-host': '0.0.0.0' },
-            template: template(container('ray-head', imageString(IMAGES.rayHead), rs.headResources, NO_GPU), NO_GPU, '1Gi'),
-          },
-          workerGroupSpecs: [
-            {
-              groupName: placement.pool ? `gpu-${placement.pool.name}` : 'cpu',
-              minReplicas: 0,
-              maxReplicas: rs.maxWorkers,
-              rayStartParams: {},
-              // A GPU model server keeps the platform's default priority (it serves traffic), unlike training.
-              template: template(container('ray-worker', workerImage, rs.workerResources, placement), placement, '2Gi'),
-            },
-          ],
-        },
+        ]),
       },
     });
   }
@@ -725,7 +725,23 @@ export class ServingChart extends ComponentChart {
       metadata: { name: `${name}-gateway`, labels },
       data: { 'nginx.conf': gatewayConfig({ model: name, backends, htpasswdFile: `/etc/gateway/htpasswd/${htpasswd.key}` }) },
     });
-    const probe: k8s.Probe = { httpGet: { path: GATEWAY_HEALTH_PATH, port: k8s.IntOrString.fromNumber(GATEWAY_INTERNAL_PORT) }, periodSeconds: 10 };
+    const nginx = nginxContainer({
+      name: 'gateway',
+      command: gatewayCommand('/etc/gateway/conf/nginx.conf'),
+      ports: [
+        { name: 'public', containerPort: GATEWAY_PUBLIC_PORT },
+        { name: 'internal', containerPort: GATEWAY_INTERNAL_PORT },
+      ],
+      dir: '/etc/gateway',
+      configMap: config.name,
+      htpasswd,
+      requests: { cpu: '20m', memory: '32Mi' },
+      limits: { cpu: '1', memory: '128Mi' },
+      probe: { httpGet: { path: GATEWAY_HEALTH_PATH, port: k8s.IntOrString.fromNumber(GATEWAY_INTERNAL_PORT) }, periodSeconds: 10 },
+      liveness: true,
+      volumePrefix: '',
+      tmpSize: '256Mi',
+    });
     new k8s.KubeDeployment(this, `gateway-${name}`, {
       metadata: { name: `${name}-gateway`, labels },
       spec: {
@@ -736,35 +752,8 @@ export class ServingChart extends ComponentChart {
           spec: {
             automountServiceAccountToken: false,
             securityContext: { runAsNonRoot: true, runAsUser: NGINX_USER, runAsGroup: NGINX_USER, seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [
-              {
-                name: 'gateway',
-                image: imageString(IMAGES.authProxy),
-                imagePullPolicy: 'IfNotPresent',
-                command: gatewayCommand('/etc/gateway/conf/nginx.conf'),
-                ports: [
-                  { name: 'public', containerPort: GATEWAY_PUBLIC_PORT },
-                  { name: 'internal', containerPort: GATEWAY_INTERNAL_PORT },
-                ],
-                resources: {
-                  requests: { cpu: k8s.Quantity.fromString('20m'), memory: k8s.Quantity.fromString('32Mi') },
-                  limits: { cpu: k8s.Quantity.fromString('1'), memory: k8s.Quantity.fromString('128Mi') },
-                },
-                readinessProbe: probe,
-                livenessProbe: { ...probe, failureThreshold: 6 },
-                securityContext: restricted(NGINX_USER),
-                volumeMounts: [
-                  { name: 'conf', mountPath: '/etc/gateway/conf', readOnly: true },
-                  { name: 'htpasswd', mountPath: '/etc/gateway/htpasswd', readOnly: true },
-                  { name: 'tmp', mountPath: '/tmp' },
-                ],
-              },
-            ],
-            volumes: [
-              { name: 'conf', configMap: { name: config.name } },
-              { name: 'htpasswd', secret: { secretName: htpasswd.name, items: [{ key: htpasswd.key, path: htpasswd.key }] } },
-              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
-            ],
+            containers: [nginx.container],
+            volumes: nginx.volumes,
           },
         },
       },
@@ -879,7 +868,19 @@ export class ServingChart extends ComponentChart {
         }),
       },
     });
-    const health = (port: number, path: string): k8s.Probe => ({ httpGet: { path, port: k8s.IntOrString.fromNumber(port) }, periodSeconds: 10, timeoutSeconds: 5 });
+    const proxy = nginxContainer({
+      name: 'auth-proxy',
+      command: ['nginx', '-c', '/etc/auth-proxy/conf/nginx.conf', '-g', 'daemon off;'],
+      ports: [{ name: 'proxy', containerPort: AUTH_PROXY_PORT }],
+      dir: '/etc/auth-proxy',
+      configMap: proxyConf.name,
+      htpasswd,
+      requests: { cpu: '10m', memory: '16Mi' },
+      limits: { cpu: '500m', memory: '128Mi' },
+      probe: { httpGet: { path: '/_stcore/health', port: k8s.IntOrString.fromNumber(AUTH_PROXY_PORT) }, periodSeconds: 10, timeoutSeconds: 5 },
+      volumePrefix: 'proxy-',
+      tmpSize: '64Mi',
+    });
     new k8s.KubeDeployment(this, `app-${app.name}`, {
       metadata: { name: app.name, labels },
       spec: {
@@ -910,31 +911,9 @@ export class ServingChart extends ComponentChart {
                 securityContext: restricted(APP_USER),
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
               },
-              {
-                name: 'auth-proxy',
-                image: imageString(IMAGES.authProxy),
-                imagePullPolicy: 'IfNotPresent',
-                command: ['nginx', '-c', '/etc/auth-proxy/conf/nginx.conf', '-g', 'daemon off;'],
-                ports: [{ name: 'proxy', containerPort: AUTH_PROXY_PORT }],
-                resources: {
-                  requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
-                  limits: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('128Mi') },
-                },
-                readinessProbe: health(AUTH_PROXY_PORT, '/_stcore/health'),
-                securityContext: restricted(NGINX_USER),
-                volumeMounts: [
-                  { name: 'proxy-conf', mountPath: '/etc/auth-proxy/conf', readOnly: true },
-                  { name: 'htpasswd', mountPath: '/etc/auth-proxy/htpasswd', readOnly: true },
-                  { name: 'proxy-tmp', mountPath: '/tmp' },
-                ],
-              },
+              proxy.container,
             ],
-            volumes: [
-              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } },
-              { name: 'proxy-conf', configMap: { name: proxyConf.name } },
-              { name: 'htpasswd', secret: { secretName: htpasswd.name, items: [{ key: htpasswd.key, path: htpasswd.key }] } },
-              { name: 'proxy-tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
-            ],
+            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } }, ...proxy.volumes],
           },
         },
       },

@@ -36,15 +36,18 @@ export interface AuthProxyConfig {
   readonly websockets?: boolean;
 }
 
-/** The complete nginx.conf: everything nginx writes goes to /tmp (read-only root). */
-export function authProxyConfig(c: AuthProxyConfig): string {
-  const realm = c.realm.replace(/["\\]/g, '');
-  return `# mlops-gitops authenticating proxy (lib/constructs/auth-proxy.ts)
+/**
+ * The start of an nginx.conf for a read-only root filesystem: the pid and
+ * every temporary file under /tmp (a scratch volume), logs to the container's
+ * streams, up to the open `http {` block with its body size limit.
+ */
+export function nginxConfigStart(title: string, connections: number, maxBodySize: string): string {
+  return `# ${title}
 worker_processes 1;
 pid /tmp/nginx.pid;
 error_log /dev/stderr warn;
 events {
-  worker_connections 512;
+  worker_connections ${connections};
 }
 http {
   access_log /dev/stdout;
@@ -54,8 +57,14 @@ http {
   uwsgi_temp_path /tmp/uwsgi;
   scgi_temp_path /tmp/scgi;
   server_tokens off;
-  client_max_body_size ${c.maxBodySize};
-${c.websockets ? `  map $http_upgrade $connection_upgrade {
+  client_max_body_size ${maxBodySize};
+`;
+}
+
+/** The complete nginx.conf: everything nginx writes goes to /tmp (read-only root). */
+export function authProxyConfig(c: AuthProxyConfig): string {
+  const realm = c.realm.replace(/["\\]/g, '');
+  return `${nginxConfigStart('mlops-gitops authenticating proxy (lib/constructs/auth-proxy.ts)', 512, c.maxBodySize)}${c.websockets ? `  map $http_upgrade $connection_upgrade {
     default upgrade;
     "" close;
   }

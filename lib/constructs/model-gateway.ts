@@ -16,6 +16,8 @@
  * Service exists and follows it when it is recreated.
  */
 
+import { nginxConfigStart } from './auth-proxy';
+
 /** The port behind the Ingress: basic auth. */
 export const GATEWAY_PUBLIC_PORT = 8080;
 /** The port in-cluster consumers use: no credentials, NetworkPolicy decides. */
@@ -82,23 +84,18 @@ export function gatewayConfig(c: GatewayConfig): string {
       proxy_set_header Authorization "";
       proxy_read_timeout 300s;
       add_header X-Model-Version $model_version always;`;
-  return `# mlops-gitops model gateway of ${c.model} (lib/constructs/model-gateway.ts)
-worker_processes 1;
-pid /tmp/nginx.pid;
-error_log /dev/stderr warn;
-events {
-  worker_connections 1024;
-}
-http {
-  access_log /dev/stdout;
-  client_body_temp_path /tmp/client_body;
-  proxy_temp_path /tmp/proxy;
-  fastcgi_temp_path /tmp/fastcgi;
-  uwsgi_temp_path /tmp/uwsgi;
-  scgi_temp_path /tmp/scgi;
-  server_tokens off;
-  client_max_body_size ${c.maxBodySize ?? '16m'};
-  include ${c.resolverFile ?? GATEWAY_RESOLVER_FILE};
+  /** A server on one port: a health endpoint of nginx's own, everything else to the chosen version. */
+  const server = (port: number, auth: string) => `  server {
+    listen ${port};
+    location = ${GATEWAY_HEALTH_PATH} {
+      access_log off;
+      return 200 "ok\\n";
+    }
+    location / {
+${auth}${proxy}
+    }
+  }`;
+  return `${nginxConfigStart(`mlops-gitops model gateway of ${c.model} (lib/constructs/model-gateway.ts)`, 1024, c.maxBodySize ?? '16m')}  include ${c.resolverFile ?? GATEWAY_RESOLVER_FILE};
 ${splitBlock(c.backends)}
   map $model_choice $model_version {
     "~^(?<v>\\S+) " $v;
@@ -109,28 +106,8 @@ ${splitBlock(c.backends)}
   map $model_choice $model_backend {
     "~ (?<u>\\S+)$" $u;
   }
-  server {
-    listen ${c.publicPort ?? GATEWAY_PUBLIC_PORT};
-    location = ${GATEWAY_HEALTH_PATH} {
-      access_log off;
-      return 200 "ok\\n";
-    }
-    location / {
-      auth_basic "${c.model.replace(/["\\]/g, '')}";
-      auth_basic_user_file ${c.htpasswdFile};
-${proxy}
-    }
-  }
-  server {
-    listen ${c.internalPort ?? GATEWAY_INTERNAL_PORT};
-    location = ${GATEWAY_HEALTH_PATH} {
-      access_log off;
-      return 200 "ok\\n";
-    }
-    location / {
-${proxy}
-    }
-  }
+${server(c.publicPort ?? GATEWAY_PUBLIC_PORT, `      auth_basic "${c.model.replace(/["\\]/g, '')}";\n      auth_basic_user_file ${c.htpasswdFile};\n`)}
+${server(c.internalPort ?? GATEWAY_INTERNAL_PORT, '')}
 }
 `;
 }

@@ -70,32 +70,7 @@ export class DataLayer {
   public readOnlyStore(consumer: Consumer): ReadOnlyStoreHandle {
     const grant = this.readGrants.find((g) => g.consumer.name === consumer.name);
     if (!grant) throw new Error(`${consumer.name} did not declare buckets it reads`);
-    const store = this.config.objectStore;
-    const list = grant.buckets.join(', ');
-    if (store.kind === 'external') {
-      return {
-        endpoint: store.endpoint,
-        region: store.region,
-        buckets: grant.buckets,
-        serviceAccountAnnotations: store.serviceAccountAnnotations,
-        ...(store.credentials === 'sealed'
-          ? {
-              credentials: {
-                accessKeyId: { kind: 'provided', hint: `an access key allowed only to read buckets ${list} (s3:GetObject, s3:ListBucket)` },
-                secretAccessKey: { kind: 'provided', hint: 'the secret of that access key' },
-              },
-            }
-          : {}),
-      };
-    }
-    return {
-      endpoint: `http://${MINIO_SERVICE}.${MINIO_NAMESPACE}.svc.cluster.local:${MINIO_PORT}`,
-      region: 'us-east-1',
-      buckets: grant.buckets,
-      serviceAccountAnnotations: {},
-      credentials: { accessKeyId: fixedValue(consumer.name), secretAccessKey: generatedPassword(40, `minio/${consumer.name}`) },
-      serverNamespace: MINIO_NAMESPACE,
-    };
+    return { ...this.storeAccess(consumer, `an access key allowed only to read buckets ${grant.buckets.join(', ')} (s3:GetObject, s3:ListBucket)`), buckets: grant.buckets };
   }
 
   /** MinIO runs when some consumer needs a bucket and the store is not external. */
@@ -141,32 +116,27 @@ export class DataLayer {
   public objectStore(consumer: Consumer): ObjectStoreHandle {
     const grant = this.bucketGrants.find((g) => g.consumer.name === consumer.name);
     if (!grant) throw new Error(`${consumer.name} did not declare that it needs a bucket`);
+    return { ...this.storeAccess(consumer, `an access key allowed to use bucket ${grant.bucket}`), bucket: grant.bucket };
+  }
+
+  /** Where the store is and how a consumer signs in: its own MinIO user, keys a person provides, or a cloud identity. */
+  private storeAccess(consumer: Consumer, keyHint: string): Omit<ObjectStoreHandle, 'bucket'> {
     const store = this.config.objectStore;
     if (store.kind === 'external') {
       return {
         endpoint: store.endpoint,
         region: store.region,
-        bucket: grant.bucket,
         serviceAccountAnnotations: store.serviceAccountAnnotations,
         ...(store.credentials === 'sealed'
-          ? {
-              credentials: {
-                accessKeyId: { kind: 'provided', hint: `an access key allowed to use bucket ${grant.bucket}` },
-                secretAccessKey: { kind: 'provided', hint: `the secret of that access key` },
-              },
-            }
+          ? { credentials: { accessKeyId: { kind: 'provided', hint: keyHint }, secretAccessKey: { kind: 'provided', hint: 'the secret of that access key' } } }
           : {}),
       };
     }
     return {
       endpoint: `http://${MINIO_SERVICE}.${MINIO_NAMESPACE}.svc.cluster.local:${MINIO_PORT}`,
       region: 'us-east-1',
-      bucket: grant.bucket,
       serviceAccountAnnotations: {},
-      credentials: {
-        accessKeyId: fixedValue(consumer.name),
-        secretAccessKey: generatedPassword(40, `minio/${consumer.name}`),
-      },
+      credentials: { accessKeyId: fixedValue(consumer.name), secretAccessKey: generatedPassword(40, `minio/${consumer.name}`) },
       serverNamespace: MINIO_NAMESPACE,
     };
   }
