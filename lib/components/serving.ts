@@ -57,6 +57,8 @@ const SELDON_UID = 8888;
 const KSERVE_UID = 1000;
 /** The ServiceAccount model servers read the object store as. */
 export const MODEL_READER_SA = 'model-reader';
+/** Its S3 keys and settings (with keys; none with a cloud identity). */
+const MODEL_READER_SECRET = 'model-reader-s3';
 /** Basic auth of every model and app behind the Ingress. */
 export const SERVING_AUTH_SECRET = 'serving-basic-auth';
 /** The user of that basic auth. */
@@ -194,6 +196,17 @@ function placementFields(placement: Placement): Record<string, unknown> {
     ...(Object.keys(placement.nodeSelector).length ? { nodeSelector: { ...placement.nodeSelector } } : {}),
     ...(placement.tolerations.length ? { tolerations: placement.tolerations.map((t) => ({ ...t })) } : {}),
   };
+}
+
+/** The model reader's S3 settings as environment variables (AWS SDK names), keys from its Secret. */
+function storeEnv(store: ReadOnlyStoreHandle | undefined): RayEnv[] {
+  if (!store) return [];
+  const key = (name: string): RayEnv => ({ name, valueFrom: { secretKeyRef: { name: MODEL_READER_SECRET, key: name } } });
+  return [
+    { name: 'AWS_ENDPOINT_URL', value: store.endpoint },
+    { name: 'AWS_DEFAULT_REGION', value: store.region },
+    ...(store.credentials ? [key('AWS_ACCESS_KEY_ID'), key('AWS_SECRET_ACCESS_KEY')] : []),
+  ];
 }
 
 interface NginxContainerOptions {
@@ -404,7 +417,7 @@ export class ServingChart extends ComponentChart {
       ? new SealedSecret(this, 'model-reader-s3', {
           catalog,
           component: 'serving',
-          name: 'model-reader-s3',
+          name: MODEL_READER_SECRET,
           labels,
           keys: [
             { key: 'AWS_ACCESS_KEY_ID', description: `read-only object-store access key of the model servers (buckets ${store.buckets.join(', ')})`, source: store.credentials.accessKeyId },
@@ -520,7 +533,7 @@ export class ServingChart extends ComponentChart {
               type: 'MODEL',
               implementation: SELDON_SERVERS[model.format!]!,
               modelUri: version.storageUri,
-              ...(store?.credentials ? { envSecretRefName: 'model-reader-s3' } : {}),
+              ...(store?.credentials ? { envSecretRefName: MODEL_READER_SECRET } : {}),
               serviceAccountName: MODEL_READER_SA,
             },
             componentSpecs: [
@@ -559,18 +572,7 @@ export class ServingChart extends ComponentChart {
       automountServiceAccountToken: true,
     });
     const env: RayEnv[] = [
-      ...(store && rs.workingDir.startsWith('s3://')
-        ? [
-            { name: 'AWS_ENDPOINT_URL', value: store.endpoint },
-            { name: 'AWS_DEFAULT_REGION', value: store.region },
-            ...(store.credentials
-              ? [
-                  { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 'model-reader-s3', key: 'AWS_ACCESS_KEY_ID' } } },
-                  { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'model-reader-s3', key: 'AWS_SECRET_ACCESS_KEY' } } },
-                ]
-              : []),
-          ]
-        : []),
+      ...(rs.workingDir.startsWith('s3://') ? storeEnv(store) : []),
     ];
     const serveConfig = {
       applications: [
@@ -623,18 +625,7 @@ export class ServingChart extends ComponentChart {
       { name: 'MODEL_VERSION', value: version.name },
       // The retrain contract: a rollout changes the annotation, the container reads it here.
       ...(version.storageUri ? [{ name: 'MODEL_URI', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${MODEL_URI_ANNOTATION}']` } } }] : []),
-      ...(version.storageUri && store
-        ? [
-            { name: 'AWS_ENDPOINT_URL', value: store.endpoint },
-            { name: 'AWS_DEFAULT_REGION', value: store.region },
-            ...(store.credentials
-              ? [
-                  { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 'model-reader-s3', key: 'AWS_ACCESS_KEY_ID' } } },
-                  { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'model-reader-s3', key: 'AWS_SECRET_ACCESS_KEY' } } },
-                ]
-              : []),
-          ]
-        : []),
+      ...(version.storageUri ? storeEnv(store) : []),
       ...(model.cache && cache
         ? [
             { name: 'REDIS_URL', valueFrom: { secretKeyRef: { name: cache.name, key: 'url' } } },
