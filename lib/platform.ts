@@ -21,8 +21,11 @@ import { countProblems, Problem, UserError } from './errors';
 import { ArgoCdBootstrapChart } from './components/argocd';
 import { nodeGroupTagsMarkdown } from './components/gpu';
 import { HelmControllerBootstrapChart } from './components/helm-controller';
-import { ComponentFactory, COMPONENTS } from './components/index';
-import { EnvironmentConfig } from './config/environment';
+import { ComponentFactory, COMPONENTS, MONITORING_KINDS } from './components/index';
+import { EnvironmentConfig, monitorsOn } from './config/environment';
+import { componentLabels } from './constructs/labels';
+import { monitoringCatalog } from './monitoring/catalog';
+import { addMonitoring, addRules, monitoringNamespaces, platformAlertGroups } from './monitoring/platform';
 import { ArgoApplication, ArgoProject, Destination, GroupKind } from './constructs/argocd';
 import { ComponentChart, FolderChart } from './constructs/component';
 import { PART_OF, podSecurityLabels } from './constructs/labels';
@@ -148,11 +151,34 @@ export function buildPlatform(inputs: PlatformInputs, options: BuildOptions = {}
     f.consumer && f.enabled(config, noData) ? [{ consumer: f.consumer.consumer, needs: f.consumer.needs(config) }] : [],
   );
   const data = new DataLayer(config, consumers);
-  const context = { app, config, catalog, data };
-  const enabled = factories.filter((f) => f.enabled(config, data)).map((f) => ({ factory: f, chart: f.create(context) }));
+  const running = factories.filter((f) => f.enabled(config, data));
+  const context = { app, config, catalog, data, components: running.map((f) => ({ name: f.name, namespace: f.namespace(config) })) };
+  const enabled = running.map((f) => ({ factory: f, chart: f.create(context) }));
   const components: ComponentChart[] = enabled.map((e) => e.chart);
 
   const problems: Problem[] = [];
+  // Observability: each component's monitors, rules and scrape permission in its own chart.
+  if (monitorsOn(config)) {
+    const watched = new Set(monitoringNamespaces(config, context.components));
+    const byName = new Map(enabled.map((e) => [e.factory.name, e.chart]));
+    for (const monitoring of monitoringCatalog(config, context.components.map((c) => c.name))) {
+      const chart = byName.get(monitoring.component)!;
+      if (config.monitoring.enabled && !watched.has(chart.info.namespace) && (monitoring.monitors.length > 0 || monitoring.alerts.length > 0)) {
+        problems.push({
+          file: config.file,
+          path: '/monitoring/prometheus/namespaces',
+          message: `component ${monitoring.component} is monitored in namespace ${chart.info.namespace}, which Prometheus does not watch`,
+          fix: `add ${chart.info.namespace} to monitoring.prometheus.namespaces (or remove the list: every component's namespace is the default)`,
+        });
+      }
+      addMonitoring(chart, config, monitoring, componentLabels(chart.info.name));
+    }
+    const monitoringChart = byName.get('monitoring');
+    if (monitoringChart) {
+      const platform = platformAlertGroups(config, context.components).find((g) => g.component === 'platform')!;
+      addRules(monitoringChart, config, platform, componentLabels('monitoring'));
+    }
+  }
   if (catalog.requirements.length > 0 && !config.components.sealedSecrets.enabled) {
     problems.push({
       file: config.file,
@@ -194,12 +220,13 @@ export function buildPlatform(inputs: PlatformInputs, options: BuildOptions = {}
     if (chart.info.namespace !== factory.namespace(config)) {
       throw new Error(`component ${factory.name}: its chart's namespace ${chart.info.namespace} is not the one its factory declares (${factory.namespace(config)})`);
     }
-    const undeclared = uniqueKinds(objectsOf(chart).map(groupKind)).filter((k) => !factory.kinds.includes(`${k.group}/${k.kind}`));
+    const declared = [...factory.kinds, ...(monitorsOn(config) ? MONITORING_KINDS : [])];
+    const undeclared = uniqueKinds(objectsOf(chart).map(groupKind)).filter((k) => !declared.includes(`${k.group}/${k.kind}`));
     if (undeclared.length > 0) {
       throw new Error(`component ${factory.name} emits ${undeclared.map((k) => `${k.group}/${k.kind}`).join(', ')}: add them to its kinds in lib/components/index.ts`);
     }
   }
-  const kinds = uniqueKinds(factories.flatMap((f) => f.kinds).map(parseGroupKind));
+  const kinds = uniqueKinds([...factories.flatMap((f) => f.kinds), ...MONITORING_KINDS].map(parseGroupKind));
   const clusterResources = uniqueKinds([{ group: '', kind: 'Namespace' }, ...kinds.filter((k) => CLUSTER_SCOPED.has(k.kind))]);
   const namespacedResources = uniqueKinds([
     { group: 'argoproj.io', kind: 'Application' },

@@ -25,14 +25,16 @@ interface CrdVersion {
  * written (validation), not a cdk8s module (their generated types run to
  * megabytes and would slow every type-check).
  */
-const SCHEMA_ONLY = new Set(['kserve-inferenceservice', 'rayservice', 'seldondeployment']);
+const SCHEMA_ONLY = new Set(['kserve-inferenceservice', 'rayservice', 'seldondeployment', 'prometheusrule']);
 
 function main(): void {
   const root = path.resolve(__dirname, '..', '..');
   const args = process.argv.slice(2);
   const crdsArg = args.indexOf('--crds');
   const crdsDir = path.resolve(root, crdsArg >= 0 ? args[crdsArg + 1] : '../shared/crds');
-  const project = yaml.load(fs.readFileSync(path.join(root, 'cdk8s.yaml'), 'utf8')) as { imports: string[] };
+  const projectFile = path.join(root, 'cdk8s.yaml');
+  const projectText = fs.readFileSync(projectFile, 'utf8');
+  const project = yaml.load(projectText) as { imports: string[] };
   const out = path.join(root, 'imports');
   fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(path.join(out, 'schemas'), { recursive: true });
@@ -58,6 +60,8 @@ function main(): void {
     }
     const schema = { group: crd.spec.group, kind: crd.spec.names.kind, scope: crd.spec.scope, source: entry.split(':=')[1], versions };
     fs.writeFileSync(path.join(out, 'schemas', `${name}.json`), `${JSON.stringify(schema)}\n`);
+    // `cdk8s import` records the local file in cdk8s.yaml: keep the upstream URLs there.
+    fs.writeFileSync(projectFile, projectText);
     console.log(SCHEMA_ONLY.has(name) ? `imports/schemas/${name}.json` : `imports/${name}.ts, imports/schemas/${name}.json`);
   }
 }

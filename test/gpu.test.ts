@@ -307,7 +307,7 @@ test('GPU nodes get feature discovery labels and the DCGM exporter, both only wh
   assert.deepEqual(v.affinity, plugin.affinity, 'GPU pools only');
   assert.deepEqual(v.tolerations, plugin.tolerations);
   assert.equal(v.priorityClassName, '', 'not a system priority: GKE admits those only in kube-system');
-  assert.equal(v.serviceMonitor.enabled, false, 'no Prometheus Operator in prod yet');
+  assert.equal(v.serviceMonitor.enabled, true, 'prod runs the platform\'s Prometheus: the exporter gets its ServiceMonitor');
   assert.ok(v.resources.limits.memory);
   // With the Prometheus Operator, its ServiceMonitor; and metrics and discovery can be turned off.
   const withOperator = new Map(renderPlatform(platformOf(withPools(GPU_POOL).replace('ingressClass: traefik', 'ingressClass: traefik\n  prometheusOperator: true'))).map((f) => [f.path, f.object as Obj]));

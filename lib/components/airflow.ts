@@ -404,6 +404,8 @@ export function airflowValues(v: ValuesInput): Record<string, unknown> {
     },
     statsd: {
       enabled: true,
+      // The chart's policy of the exporter admits Airflow's pods; Prometheus scrapes it from its namespace.
+      ...(config.monitoring.enabled ? { extraNetworkPolicies: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }] } : {}),
       resources: res(['10m', '100m'], ['32Mi', '128Mi']),
       securityContexts: { pod: { runAsNonRoot: true, runAsUser: STATSD_UID, seccompProfile: { type: 'RuntimeDefault' } }, container: { ...CONTAINER_SECURITY, readOnlyRootFilesystem: true } },
     },

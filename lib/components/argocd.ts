@@ -46,14 +46,16 @@ export function argoCdValues(config: EnvironmentConfig): Record<string, unknown>
       // TLS ends at the ingress controller.
       params: { 'server.insecure': true },
     },
-    controller: { replicas: 1, resources: LARGE },
+    // Metrics Services (no ServiceMonitor from the chart: its bootstrap install comes before the monitoring CRDs).
+    controller: { replicas: 1, resources: LARGE, metrics: { enabled: true } },
     server: {
       replicas,
       resources: MEDIUM,
       // TLS in the Secret argocd-server-tls, issued by cert-manager.
       ingress: { enabled: true, ingressClassName: config.cluster.ingressClass, tls: true, annotations: ingressTlsAnnotations(config) },
+      metrics: { enabled: true },
     },
-    repoServer: { replicas, resources: MEDIUM },
+    repoServer: { replicas, resources: MEDIUM, metrics: { enabled: true } },
     applicationSet: { replicas, resources: SMALL },
     notifications: { resources: SMALL },
     // No SSO is configured; the admin account is used until one is.

@@ -12,7 +12,7 @@ import {
   NodePoolSpecTemplateSpecRequirementsOperator,
   NodePoolSpecTemplateSpecTaintsEffect,
 } from '../../imports/karpenter-nodepool-karpenter.sh';
-import { EnvironmentConfig, NodePoolConfig } from '../config/environment';
+import { EnvironmentConfig, NodePoolConfig, monitorsOn } from '../config/environment';
 import { CHARTS, IMAGES } from '../config/versions';
 import { ComponentChart, Tier } from '../constructs/component';
 import { HelmChart } from '../constructs/helm-chart';
@@ -119,8 +119,8 @@ export class GpuChart extends ComponentChart {
             securityContext: { runAsNonRoot: false, runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { add: ['SYS_ADMIN'], drop: ['ALL'] } },
             podSecurityContext: { seccompProfile: { type: 'RuntimeDefault' } },
             resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '200m', memory: '512Mi' } },
-            // Its ServiceMonitor needs the Prometheus Operator's CRD (cluster.prometheusOperator).
-            serviceMonitor: { enabled: config.cluster.prometheusOperator, interval: '15s' },
+            // Its ServiceMonitor needs the Prometheus Operator's CRDs (monitoring, or cluster.prometheusOperator).
+            serviceMonitor: { enabled: monitorsOn(config), interval: '15s' },
           },
         });
       }
@@ -140,7 +140,7 @@ export class GpuChart extends ComponentChart {
           // The operator finds GPU nodes by node-feature-discovery's labels: it stays on.
           'node-feature-discovery': { worker: { tolerations } },
           gfd: { enabled: gpu.featureDiscovery },
-          dcgmExporter: { enabled: gpu.metrics, serviceMonitor: { enabled: config.cluster.prometheusOperator, interval: '15s' } },
+          dcgmExporter: { enabled: gpu.metrics, serviceMonitor: { enabled: monitorsOn(config), interval: '15s' } },
           ...(sharing ? { devicePlugin: { config: { create: true, name: 'time-slicing', default: 'default', data: { default: sharing } } } } : {}),
         },
       });

@@ -27,6 +27,9 @@ import { KSERVE_NAMESPACE, KServeChart } from './kserve';
 import { REDIS_NAMESPACE, RedisChart, cacheHandle } from './redis';
 import { SELDON_NAMESPACE, SeldonChart } from './seldon';
 import { SERVING, ServingChart, servingReadBuckets } from './serving';
+import { INFLUXDB_NAMESPACE, InfluxdbChart } from './influxdb';
+import { MONITORING_CRDS_NAMESPACE, MONITORING_NAMESPACE, MonitoringChart, MonitoringCrdsChart, NODE_EXPORTER_NAMESPACE, NodeExporterChart } from './monitoring';
+import { monitoringNamespaces, platformDashboards } from '../monitoring/platform';
 
 /** What a component gets to build itself. */
 export interface PlatformContext {
@@ -36,6 +39,8 @@ export interface PlatformContext {
   readonly catalog: SecretCatalog;
   /** Databases and buckets, with a handle per consumer. */
   readonly data: DataLayer;
+  /** The components this environment runs: name and namespace. */
+  readonly components: readonly { readonly name: string; readonly namespace: string }[];
 }
 
 export interface ComponentFactory {
@@ -67,6 +72,13 @@ const HELM_CHART_KINDS = [
   'batch/Job',
 ];
 const SEALED = 'bitnami.com/SealedSecret';
+/** What lib/monitoring adds to any component it monitors (lib/platform.ts). */
+export const MONITORING_KINDS = [
+  'monitoring.coreos.com/ServiceMonitor',
+  'monitoring.coreos.com/PodMonitor',
+  'monitoring.coreos.com/PrometheusRule',
+  'networking.k8s.io/NetworkPolicy',
+];
 const NETWORK_POLICY = 'networking.k8s.io/NetworkPolicy';
 
 /** Namespaces of the enabled components whose pods call MLflow's API directly. */
@@ -258,5 +270,36 @@ export const COMPONENTS: readonly ComponentFactory[] = [
           ? { rolloutNamespace: AIRFLOW.namespace, rolloutServiceAccount: `${AIRFLOW.name}-worker`, clientNamespaces: [AIRFLOW.namespace] }
           : {}),
       }),
+  },
+  {
+    name: 'monitoring-crds',
+    namespace: () => MONITORING_CRDS_NAMESPACE,
+    kinds: HELM_CHART_KINDS,
+    enabled: (c) => c.monitoring.enabled,
+    create: ({ app }) => new MonitoringCrdsChart(app),
+  },
+  {
+    name: 'monitoring',
+    namespace: () => MONITORING_NAMESPACE,
+    kinds: [...HELM_CHART_KINDS, SEALED, '/Service', 'apps/Deployment', 'networking.k8s.io/Ingress', NETWORK_POLICY],
+    enabled: (c) => c.monitoring.enabled,
+    create: ({ app, config, catalog, components }) =>
+      new MonitoringChart(app, { config, catalog, namespaces: monitoringNamespaces(config, components), dashboards: platformDashboards(config, components.map((c) => c.name)) }),
+  },
+  {
+    name: 'node-exporter',
+    namespace: () => NODE_EXPORTER_NAMESPACE,
+    kinds: HELM_CHART_KINDS,
+    enabled: (c) => c.monitoring.enabled,
+    create: ({ app }) => new NodeExporterChart(app),
+  },
+  {
+    name: 'influxdb',
+    namespace: () => INFLUXDB_NAMESPACE,
+    kinds: [...HELM_CHART_KINDS, SEALED, '/Service', 'apps/Deployment', 'networking.k8s.io/Ingress', NETWORK_POLICY],
+    enabled: (c) => c.monitoring.enabled && c.monitoring.influxdb.enabled,
+    // Model services and pipelines write their metrics.
+    create: ({ app, config, catalog, components }) =>
+      new InfluxdbChart(app, config, catalog, components.filter((c) => c.name === 'serving' || c.name === 'airflow').map((c) => c.namespace)),
   },
 ];

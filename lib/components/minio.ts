@@ -9,7 +9,7 @@
  */
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { EnvironmentConfig, MinioConfig } from '../config/environment';
+import { EnvironmentConfig, MinioConfig, monitorsOn } from '../config/environment';
 import { IMAGES, imageString } from '../config/versions';
 import { ComponentChart, Tier } from '../constructs/component';
 import { syncHook } from '../constructs/labels';
@@ -155,7 +155,12 @@ export class MinioChart extends ComponentChart {
                 imagePullPolicy: 'IfNotPresent',
                 // Certificates would default to $HOME/.minio/certs; the root filesystem is read-only.
                 args: ['server', '/data', `--address=:${MINIO_PORT}`, `--console-address=:${CONSOLE_PORT}`, '--certs-dir=/tmp/certs'],
-                env: [...rootEnv, { name: 'HOME', value: '/tmp' }],
+                env: [
+                  ...rootEnv,
+                  { name: 'HOME', value: '/tmp' },
+                  // Prometheus scrapes /minio/v2/metrics/cluster without a token; the NetworkPolicy admits only it and the consumers.
+                  ...(monitorsOn(config) ? [{ name: 'MINIO_PROMETHEUS_AUTH_TYPE', value: 'public' }] : []),
+                ],
                 ports: [{ name: 's3', containerPort: MINIO_PORT }, { name: 'console', containerPort: CONSOLE_PORT }],
                 livenessProbe: probe('/minio/health/live'),
                 readinessProbe: probe('/minio/health/ready'),

@@ -11,7 +11,7 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { EnvironmentConfig } from '../config/environment';
+import { EnvironmentConfig, monitorsOn } from '../config/environment';
 import { IMAGES, imageString } from '../config/versions';
 import { ComponentChart, Tier } from '../constructs/component';
 import { allowIngress, denyAllIngress } from '../constructs/network-policy';
@@ -157,6 +157,8 @@ export class MlflowChart extends ComponentChart {
             `--backend-store-uri=${databaseUrl(db)}`,
             `--artifacts-destination=${s3Url(store)}`,
             '--serve-artifacts',
+            // Prometheus metrics at /metrics on the MLflow port (prometheus-flask-exporter, in the image).
+            ...(monitorsOn(config) ? ['--expose-prometheus=/tmp/prometheus'] : []),
             // MLflow 3 rejects Host headers it does not know: the in-cluster service names and the ingress host.
             `--allowed-hosts=${[host, 'mlflow', `mlflow.${MLFLOW.namespace}`, `mlflow.${MLFLOW.namespace}.svc`, `mlflow.${MLFLOW.namespace}.svc.cluster.local`, 'localhost'].flatMap((h) => [h, `${h}:${PORT}`]).join(',')}`,
           ],

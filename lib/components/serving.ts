@@ -37,6 +37,7 @@ import {
   gatewayConfig,
 } from '../constructs/model-gateway';
 import { allowIngress, denyAllIngress } from '../constructs/network-policy';
+import { NGINX_USER, nginxContainer, restricted } from '../constructs/nginx-container';
 import { SealedSecret } from '../constructs/sealed-secret';
 import { CacheHandle, Consumer, ModelEndpoint, ReadOnlyStoreHandle } from '../data/handles';
 import { DataLayer } from '../data/layer';
@@ -47,8 +48,6 @@ import { autoscaledRayCluster, KUBERAY_NAMESPACE, RayEnv, rayContainer, rayPodTe
 
 export const SERVING: Consumer = { name: 'serving', namespace: 'serving' };
 const NS = SERVING.namespace;
-/** The user of the nginx-unprivileged image (gateways, auth proxies). */
-const NGINX_USER = 101;
 /** The user team images and apps run as (they must not need root). */
 const APP_USER = 1000;
 /** The user Seldon's operator gives model pods. */
@@ -177,19 +176,6 @@ function plainResources(resources: Resources, placement: Placement): Record<stri
   };
 }
 
-/** A container at the Pod Security restricted level. */
-function restricted(user: number, readOnlyRoot = true): Record<string, unknown> {
-  return {
-    runAsNonRoot: true,
-    runAsUser: user,
-    runAsGroup: user,
-    allowPrivilegeEscalation: false,
-    privileged: false,
-    readOnlyRootFilesystem: readOnlyRoot,
-    capabilities: { drop: ['ALL'] },
-  };
-}
-
 /** Pod-level placement fields (GPU pool selector and tolerations, training-level priority for GPU pods). */
 function placementFields(placement: Placement): Record<string, unknown> {
   return {
@@ -207,51 +193,6 @@ function storeEnv(store: ReadOnlyStoreHandle | undefined): RayEnv[] {
     { name: 'AWS_DEFAULT_REGION', value: store.region },
     ...(store.credentials ? [key('AWS_ACCESS_KEY_ID'), key('AWS_SECRET_ACCESS_KEY')] : []),
   ];
-}
-
-interface NginxContainerOptions {
-  readonly name: string;
-  readonly command: string[];
-  readonly ports: k8s.ContainerPort[];
-  /** Where the ConfigMap's nginx.conf and the htpasswd file are mounted: `<dir>/conf`, `<dir>/htpasswd`. */
-  readonly dir: string;
-  readonly configMap: string;
-  readonly htpasswd: { readonly name: string; readonly key: string };
-  readonly requests: { readonly cpu: string; readonly memory: string };
-  readonly limits: { readonly cpu: string; readonly memory: string };
-  readonly probe: k8s.Probe;
-  readonly liveness?: boolean;
-  /** Prefix of the volume names (a pod with another container's volumes). */
-  readonly volumePrefix: string;
-  readonly tmpSize: string;
-}
-
-/** An nginx container of the auth proxy's image (gateways, apps' proxies) with its config, htpasswd and scratch volumes. */
-function nginxContainer(o: NginxContainerOptions): { container: k8s.Container; volumes: k8s.Volume[] } {
-  const q = (v: string) => k8s.Quantity.fromString(v);
-  return {
-    container: {
-      name: o.name,
-      image: imageString(IMAGES.authProxy),
-      imagePullPolicy: 'IfNotPresent',
-      command: o.command,
-      ports: o.ports,
-      resources: { requests: { cpu: q(o.requests.cpu), memory: q(o.requests.memory) }, limits: { cpu: q(o.limits.cpu), memory: q(o.limits.memory) } },
-      readinessProbe: o.probe,
-      ...(o.liveness ? { livenessProbe: { ...o.probe, failureThreshold: 6 } } : {}),
-      securityContext: restricted(NGINX_USER),
-      volumeMounts: [
-        { name: `${o.volumePrefix}conf`, mountPath: `${o.dir}/conf`, readOnly: true },
-        { name: 'htpasswd', mountPath: `${o.dir}/htpasswd`, readOnly: true },
-        { name: `${o.volumePrefix}tmp`, mountPath: '/tmp' },
-      ],
-    },
-    volumes: [
-      { name: `${o.volumePrefix}conf`, configMap: { name: o.configMap } },
-      { name: 'htpasswd', secret: { secretName: o.htpasswd.name, items: [{ key: o.htpasswd.key, path: o.htpasswd.key }] } },
-      { name: `${o.volumePrefix}tmp`, emptyDir: { sizeLimit: q(o.tmpSize) } },
-    ],
-  };
 }
 
 export interface ServingProps {

@@ -23,6 +23,8 @@ export function traefikValues(config: EnvironmentConfig): Record<string, unknown
   return {
     image: { registry: IMAGES.traefik.repository.slice(0, slash), repository: IMAGES.traefik.repository.slice(slash + 1), tag: IMAGES.traefik.tag },
     deployment: { replicas: 2 },
+    // A Service for the metrics port (the platform's ServiceMonitor scrapes it).
+    metrics: { prometheus: { service: { enabled: true } } },
     podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
     // Not the cluster's default class: only Ingresses that name it.
     ingressClass: { enabled: true, isDefaultClass: false, name: config.cluster.ingressClass },

@@ -379,6 +379,77 @@ export interface ServingConfig {
   readonly seldon: boolean;
 }
 
+export interface SmtpConfig {
+  readonly host: string;
+  /** @default 587 */
+  readonly port: number;
+  readonly from: string;
+  /** When set, the password is a sealed value. */
+  readonly user?: string;
+  /** @default true */
+  readonly starttls: boolean;
+}
+
+export type Severity = 'critical' | 'warning' | 'info';
+
+export interface AlertWebhookConfig {
+  readonly name: string;
+  readonly url: string;
+  /** Alertmanager matchers of the alerts it gets, e.g. `retrain="true"`. @default all alerts */
+  readonly matchers: readonly string[];
+}
+
+export interface MonitoringConfig {
+  /** kube-prometheus-stack runs: Prometheus, Alertmanager, Grafana. @default true when `monitoring` is present */
+  readonly enabled: boolean;
+  readonly prometheus: {
+    /** @default 1 */
+    readonly replicas: number;
+    /** @default '15d' */
+    readonly retention: string;
+    /** Volume of each replica; none (data lost on restart) when absent. */
+    readonly storageSize?: string;
+    /** @default requests 200m/1Gi, limits 1/2Gi */
+    readonly resources: Resources;
+    /** Namespaces whose monitors and rules Prometheus reads. @default the platform's */
+    readonly namespaces?: readonly string[];
+  };
+  readonly alertmanager: {
+    /** @default 1 */
+    readonly replicas: number;
+    readonly storageSize?: string;
+    /** @default requests 20m/64Mi, limits 200m/256Mi */
+    readonly resources: Resources;
+    /** Email receivers; none when absent. */
+    readonly email?: { readonly to: readonly string[]; /** @default ['critical', 'warning'] */ readonly severities: readonly Severity[] };
+    readonly smtp?: SmtpConfig;
+    /** @default [] */
+    readonly webhooks: readonly AlertWebhookConfig[];
+  };
+  readonly grafana: {
+    /** @default requests 50m/256Mi, limits 500m/512Mi */
+    readonly resources: Resources;
+    /** Volume for Grafana's own database; none when absent (dashboards and datasources are provisioned anyway). */
+    readonly storageSize?: string;
+  };
+  readonly influxdb: {
+    /** @default false */
+    readonly enabled: boolean;
+    /** @default 'mlops' */
+    readonly organization: string;
+    /** @default 'metrics' */
+    readonly bucket: string;
+    /** How long points are kept; '0' keeps them forever. @default '30d' */
+    readonly retention: string;
+    /** @default '10Gi' */
+    readonly storageSize: string;
+    /** @default requests 100m/256Mi, limits 1/1Gi */
+    readonly resources: Resources;
+    /** Chronograf connected to it. @default true */
+    readonly chronograf: boolean;
+  };
+}
+
 export interface DatabaseBackupConfig {
   /**
    * When base backups run: six-field cron, seconds first.
@@ -468,6 +539,7 @@ export interface EnvironmentConfig {
   readonly gpu: GpuSettings;
   readonly components: ComponentsConfig;
   readonly serving: ServingConfig;
+  readonly monitoring: MonitoringConfig;
 }
 
 /** Default resources of the sealed-secrets controller: it is idle most of the time. */
@@ -641,6 +713,44 @@ function resolveServing(raw: EnvironmentFile['serving'], domain: string): Servin
   };
 }
 
+function resolveMonitoring(raw: EnvironmentFile['monitoring']): MonitoringConfig {
+  const am = raw?.alertmanager;
+  const influx = raw?.influxdb;
+  return {
+    enabled: raw !== undefined && (raw.enabled ?? true),
+    prometheus: {
+      replicas: raw?.prometheus?.replicas ?? 1,
+      retention: raw?.prometheus?.retention ?? '15d',
+      ...(raw?.prometheus?.storageSize ? { storageSize: raw.prometheus.storageSize } : {}),
+      resources: raw?.prometheus?.resources ?? { requests: { cpu: '200m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
+      ...(raw?.prometheus?.namespaces ? { namespaces: raw.prometheus.namespaces } : {}),
+    },
+    alertmanager: {
+      replicas: am?.replicas ?? 1,
+      ...(am?.storageSize ? { storageSize: am.storageSize } : {}),
+      resources: am?.resources ?? { requests: { cpu: '20m', memory: '64Mi' }, limits: { cpu: '200m', memory: '256Mi' } },
+      ...(am?.email ? { email: { to: am.email.to, severities: am.email.severities ?? ['critical', 'warning'] } } : {}),
+      ...(am?.smtp
+        ? { smtp: { host: am.smtp.host, port: am.smtp.port ?? 587, from: am.smtp.from, ...(am.smtp.user !== undefined ? { user: am.smtp.user } : {}), starttls: am.smtp.starttls ?? true } }
+        : {}),
+      webhooks: (am?.webhooks ?? []).map((w) => ({ name: w.name, url: w.url, matchers: w.matchers ?? [] })),
+    },
+    grafana: {
+      resources: raw?.grafana?.resources ?? { requests: { cpu: '50m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+      ...(raw?.grafana?.storageSize ? { storageSize: raw.grafana.storageSize } : {}),
+    },
+    influxdb: {
+      enabled: influx !== undefined && (influx.enabled ?? true),
+      organization: influx?.organization ?? 'mlops',
+      bucket: influx?.bucket ?? 'metrics',
+      retention: influx?.retention ?? '30d',
+      storageSize: influx?.storageSize ?? '10Gi',
+      resources: influx?.resources ?? { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+      chronograf: influx?.chronograf ?? true,
+    },
+  };
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -705,6 +815,7 @@ export function resolveEnvironment(name: string, file: string, raw: EnvironmentF
     },
     objectStore: resolveObjectStore(raw.objectStore),
     serving: resolveServing(raw.serving, raw.domain),
+    monitoring: resolveMonitoring(raw.monitoring),
     components: {
       airflow: resolveAirflow(raw.components.airflow),
       ray: resolveRay(raw.components.ray),
@@ -728,4 +839,9 @@ export function resolveEnvironment(name: string, file: string, raw: EnvironmentF
     },
   };
   return deepFreeze(config);
+}
+
+/** Whether ServiceMonitors, PodMonitors and PrometheusRules are emitted: the platform's Prometheus, or one the cluster runs. */
+export function monitorsOn(config: EnvironmentConfig): boolean {
+  return config.monitoring.enabled || config.cluster.prometheusOperator;
 }

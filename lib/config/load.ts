@@ -104,7 +104,7 @@ function schemaProblem(source: YamlSource, err: ErrorObject): Problem {
 }
 
 /** Namespaces of components that cannot be renamed; config may not reuse them. */
-const FIXED_NAMESPACES = ['cert-manager', 'cert-issuers', 'kserve', 'seldon-system', 'serving', 'redis', 'helm-controller', 'cnpg-system', 'postgres', 'minio', 'object-store', 'mlflow', 'airflow', 'prefect', 'gpu', 'node-pools', 'kuberay', 'ray'];
+const FIXED_NAMESPACES = ['monitoring', 'monitoring-crds', 'node-exporter', 'influxdb', 'cert-manager', 'cert-issuers', 'kserve', 'seldon-system', 'serving', 'redis', 'helm-controller', 'cnpg-system', 'postgres', 'minio', 'object-store', 'mlflow', 'airflow', 'prefect', 'gpu', 'node-pools', 'kuberay', 'ray'];
 
 /** Hosts of the platform's own UIs (`<name>.<domain>`), which no model or app may take. */
 export const PLATFORM_UI_NAMES = ['argocd', 'mlflow', 'airflow', 'prefect', 'grafana', 'prometheus', 'alertmanager', 'kibana', 'chronograf'];
@@ -470,6 +470,29 @@ function semanticProblems(source: YamlSource, config: EnvironmentConfig): Proble
     }
   }
   problems.push(...servingProblems(source, config));
+  const mon = (source.data as EnvironmentFile).monitoring;
+  if (mon) {
+    const am = mon.alertmanager;
+    if (am?.email && !am.smtp) {
+      at('/monitoring/alertmanager/email', 'alert e-mails need an SMTP server to send them', 'add monitoring.alertmanager.smtp: { host, from, user } (the password is sealed with npm run seal)');
+    }
+    if (am?.smtp && !am.email) {
+      at('/monitoring/alertmanager/smtp', 'SMTP settings without recipients: no alert would be mailed', 'add monitoring.alertmanager.email.to, or remove smtp');
+    }
+    if (config.monitoring.enabled && config.cluster.prometheusOperator) {
+      at(
+        '/monitoring',
+        'the cluster runs a Prometheus Operator already (cluster.prometheusOperator: true); a second one would fight over the same CRDs',
+        'remove monitoring (the platform then only emits its monitors and rules for the existing Prometheus), or set cluster.prometheusOperator to false',
+      );
+    }
+    if (!config.monitoring.enabled && mon.influxdb !== undefined && config.monitoring.influxdb.enabled) {
+      at('/monitoring/influxdb', 'InfluxDB and Chronograf come with the platform\'s monitoring, which is disabled', 'set monitoring.enabled to true, or remove monitoring.influxdb');
+    }
+    if (config.monitoring.alertmanager.email && config.monitoring.alertmanager.webhooks.some((w) => w.name === 'email' || w.name === 'null')) {
+      at('/monitoring/alertmanager/webhooks', 'webhook names "email" and "null" are the platform\'s own receivers', 'rename the webhook');
+    }
+  }
   // Every component owns its namespace (Argo CD manages its labels), so two may not share one.
   const owners = new Map<string, string>();
   const claim = (pointer: string, namespace: string): void => {

@@ -225,6 +225,87 @@ const servingSchema = {
   },
 } as const;
 
+/** Observability: Prometheus, Alertmanager, Grafana (kube-prometheus-stack), optionally InfluxDB and Chronograf. */
+const monitoringSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    enabled: { type: 'boolean' },
+    prometheus: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        replicas: { type: 'integer', minimum: 1, maximum: 5 },
+        retention: { type: 'string', pattern: '^[1-9][0-9]*(h|d|w)$' },
+        storageSize: storageSize,
+        resources,
+        namespaces: { type: 'array', items: dnsLabel, description: 'Namespaces whose monitors and rules Prometheus reads; every monitored component must be in one.' },
+      },
+    },
+    alertmanager: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        replicas: { type: 'integer', minimum: 1, maximum: 5 },
+        storageSize: storageSize,
+        resources,
+        email: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['to'],
+          properties: {
+            to: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$' } },
+            severities: { type: 'array', minItems: 1, items: { enum: ['critical', 'warning', 'info'] } },
+          },
+        },
+        smtp: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['host', 'from'],
+          properties: {
+            host: { type: 'string', pattern: PATTERNS.dnsSubdomain.pattern },
+            port: { type: 'integer', minimum: 1, maximum: 65535 },
+            from: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$' },
+            user: { type: 'string', minLength: 1 },
+            starttls: { type: 'boolean' },
+          },
+        },
+        webhooks: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'url'],
+            properties: {
+              name: dnsLabel,
+              url: { type: 'string', pattern: '^https?://[^\\s]+$' },
+              matchers: { type: 'array', items: { type: 'string', pattern: '^[a-zA-Z_][a-zA-Z0-9_]*(=|!=|=~|!~)"[^"]*"$' } },
+            },
+          },
+        },
+      },
+    },
+    grafana: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { resources, storageSize: storageSize },
+    },
+    influxdb: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        organization: dnsLabel,
+        bucket: dnsLabel,
+        retention: { type: 'string', pattern: '^(0|[1-9][0-9]*(h|d|w))$' },
+        storageSize: storageSize,
+        resources,
+        chronograf: { type: 'boolean' },
+      },
+    },
+  },
+} as const;
+
 export const environmentSchema = {
   $id: 'https://mlops-gitops.dev/schemas/environment.json',
   title: 'mlops-gitops environment',
@@ -420,6 +501,7 @@ export const environmentSchema = {
       },
     },
     serving: servingSchema,
+    monitoring: monitoringSchema,
     components: {
       type: 'object',
       additionalProperties: false,

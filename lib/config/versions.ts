@@ -135,6 +135,19 @@ export const CHARTS = {
    * Seldon Core v1 operator 1.18.2: Business Source License 1.1 (1.17.1 was
    * the last Apache-2.0 release). Installed only with serving.seldon.licence.
    */
+  /**
+   * kube-prometheus-stack 88.5.3 (Prometheus Operator v0.93.1, Prometheus
+   * v3.14.0, Alertmanager v0.34.0, Grafana 13.2.0). Its CRDs come from
+   * prometheusOperatorCrds (templates, so `helm upgrade` upgrades them), its
+   * node exporter from prometheusNodeExporter (its own privileged namespace).
+   */
+  kubePrometheusStack: { repo: 'https://prometheus-community.github.io/helm-charts', chart: 'kube-prometheus-stack', version: '88.5.3', appVersion: 'v0.93.1' },
+  /** prometheus-operator-crds 31.0.1: the v0.93.1 CRDs of kube-prometheus-stack 88.5.3, as templates. */
+  prometheusOperatorCrds: { repo: 'https://prometheus-community.github.io/helm-charts', chart: 'prometheus-operator-crds', version: '31.0.1', appVersion: 'v0.93.1' },
+  /** prometheus-node-exporter 4.56.1, the version kube-prometheus-stack 88.5.3 depends on. */
+  prometheusNodeExporter: { repo: 'https://prometheus-community.github.io/helm-charts', chart: 'prometheus-node-exporter', version: '4.56.1', appVersion: 'v1.12.1' },
+  /** influxdata influxdb2 chart 2.1.2 (InfluxDB OSS 2.7.4, MIT): the optional time-series store. */
+  influxdb2: { repo: 'https://helm.influxdata.com/', chart: 'influxdb2', version: '2.1.2', appVersion: '2.7.4' },
   seldonCoreOperator: { repo: 'https://storage.googleapis.com/seldon-charts', chart: 'seldon-core-operator', version: '1.18.2', appVersion: '1.18.2' },
 } as const satisfies Record<string, ChartRef>;
 
@@ -193,6 +206,20 @@ export const IMAGES = {
   kserveLgbServer: { repository: 'docker.io/kserve/lgbserver', tag: 'v0.20.0' },
   /** Seldon's MLServer (Apache-2.0) as KServe's v2 runtime (mlflow, and sklearn/xgboost/lightgbm over v2). */
   mlserver: { repository: 'docker.io/seldonio/mlserver', tag: '1.5.0' },
+  /** kube-prometheus-stack 88.5.3's images (CHARTS.kubePrometheusStack). */
+  prometheusOperator: { repository: 'quay.io/prometheus-operator/prometheus-operator', tag: 'v0.93.1' },
+  prometheusConfigReloader: { repository: 'quay.io/prometheus-operator/prometheus-config-reloader', tag: 'v0.93.1' },
+  prometheus: { repository: 'quay.io/prometheus/prometheus', tag: 'v3.14.0-distroless' },
+  alertmanager: { repository: 'quay.io/prometheus/alertmanager', tag: 'v0.34.0' },
+  grafana: { repository: 'docker.io/grafana/grafana', tag: '13.2.0' },
+  grafanaSidecar: { repository: 'quay.io/kiwigrid/k8s-sidecar', tag: '2.10.1' },
+  kubeStateMetrics: { repository: 'registry.k8s.io/kube-state-metrics/kube-state-metrics', tag: 'v2.20.0' },
+  /** The chart appends `-distroless`. */
+  nodeExporter: { repository: 'quay.io/prometheus/node-exporter', tag: 'v1.12.1' },
+  /** InfluxDB OSS 2.7.4 (MIT), the chart's default image; the entrypoint runs as uid 1000 when started so. */
+  influxdb: { repository: 'docker.io/library/influxdb', tag: '2.7.4-alpine' },
+  /** Chronograf 1.9.4 (AGPL-3.0), run unmodified as a plain Deployment (its chart sets no security context). */
+  chronograf: { repository: 'docker.io/library/chronograf', tag: '1.9.4' },
   seldonOperator: { repository: 'docker.io/seldonio/seldon-core-operator', tag: '1.18.2' },
   seldonExecutor: { repository: 'docker.io/seldonio/seldon-core-executor', tag: '1.18.2' },
   gitSync: { repository: 'registry.k8s.io/git-sync/git-sync', tag: 'v4.4.2' },

@@ -22,6 +22,8 @@ const NGINX_USER = 101;
 export interface AuthProxyConfig {
   /** The application's port on the pod's loopback. */
   readonly upstreamPort: number;
+  /** Another upstream than the pod's loopback, e.g. `http://prometheus-operated.monitoring.svc.cluster.local:9090`. @default http://127.0.0.1:<upstreamPort> */
+  readonly upstream?: string;
   /** Shown by browsers in the credentials prompt. */
   readonly realm: string;
   /** Path of the application's health endpoint, served without credentials (probes). */
@@ -64,6 +66,7 @@ http {
 /** The complete nginx.conf: everything nginx writes goes to /tmp (read-only root). */
 export function authProxyConfig(c: AuthProxyConfig): string {
   const realm = c.realm.replace(/["\\]/g, '');
+  const upstream = c.upstream ?? `http://127.0.0.1:${c.upstreamPort}`;
   return `${nginxConfigStart('mlops-gitops authenticating proxy (lib/constructs/auth-proxy.ts)', 512, c.maxBodySize)}${c.websockets ? `  map $http_upgrade $connection_upgrade {
     default upgrade;
     "" close;
@@ -71,12 +74,12 @@ export function authProxyConfig(c: AuthProxyConfig): string {
 ` : ''}  server {
     listen ${c.listenPort ?? AUTH_PROXY_PORT};
     location = ${c.healthPath} {
-      proxy_pass http://127.0.0.1:${c.upstreamPort};
+      proxy_pass ${upstream};
     }
     location / {
       auth_basic "${realm}";
       auth_basic_user_file ${c.htpasswdFile};
-      proxy_pass http://127.0.0.1:${c.upstreamPort};
+      proxy_pass ${upstream};
       proxy_http_version 1.1;
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;

@@ -1,0 +1,70 @@
+/**
+ * Containers of the platform's stock nginx image (nginx-unprivileged): the
+ * model gateways and the authenticating proxies in front of apps, with their
+ * config, htpasswd and scratch volumes, at the Pod Security restricted level.
+ */
+import { k8s } from 'cdk8s-plus-27';
+import { IMAGES, imageString } from '../config/versions';
+
+/** The user of the nginx-unprivileged image. */
+export const NGINX_USER = 101;
+
+/** A container at the Pod Security restricted level. */
+export function restricted(user: number, readOnlyRoot = true): Record<string, unknown> {
+  return {
+    runAsNonRoot: true,
+    runAsUser: user,
+    runAsGroup: user,
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: readOnlyRoot,
+    capabilities: { drop: ['ALL'] },
+  };
+}
+
+
+export interface NginxContainerOptions {
+  readonly name: string;
+  readonly command: string[];
+  readonly ports: k8s.ContainerPort[];
+  /** Where the ConfigMap's nginx.conf and the htpasswd file are mounted: `<dir>/conf`, `<dir>/htpasswd`. */
+  readonly dir: string;
+  readonly configMap: string;
+  readonly htpasswd: { readonly name: string; readonly key: string };
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+  readonly probe: k8s.Probe;
+  readonly liveness?: boolean;
+  /** Prefix of the volume names (a pod with another container's volumes). */
+  readonly volumePrefix: string;
+  readonly tmpSize: string;
+}
+
+/** An nginx container of the auth proxy's image (gateways, apps' proxies) with its config, htpasswd and scratch volumes. */
+export function nginxContainer(o: NginxContainerOptions): { container: k8s.Container; volumes: k8s.Volume[] } {
+  const q = (v: string) => k8s.Quantity.fromString(v);
+  return {
+    container: {
+      name: o.name,
+      image: imageString(IMAGES.authProxy),
+      imagePullPolicy: 'IfNotPresent',
+      command: o.command,
+      ports: o.ports,
+      resources: { requests: { cpu: q(o.requests.cpu), memory: q(o.requests.memory) }, limits: { cpu: q(o.limits.cpu), memory: q(o.limits.memory) } },
+      readinessProbe: o.probe,
+      ...(o.liveness ? { livenessProbe: { ...o.probe, failureThreshold: 6 } } : {}),
+      securityContext: restricted(NGINX_USER),
+      volumeMounts: [
+        { name: `${o.volumePrefix}conf`, mountPath: `${o.dir}/conf`, readOnly: true },
+        { name: 'htpasswd', mountPath: `${o.dir}/htpasswd`, readOnly: true },
+        { name: `${o.volumePrefix}tmp`, mountPath: '/tmp' },
+      ],
+    },
+    volumes: [
+      { name: `${o.volumePrefix}conf`, configMap: { name: o.configMap } },
+      { name: 'htpasswd', secret: { secretName: o.htpasswd.name, items: [{ key: o.htpasswd.key, path: o.htpasswd.key }] } },
+      { name: `${o.volumePrefix}tmp`, emptyDir: { sizeLimit: q(o.tmpSize) } },
+    ],
+  };
+}
+
