@@ -51,8 +51,8 @@ function podTemplates(objs: Map<string, Obj>): { namespace: string; labels: Obj;
       out.push({ namespace: ns, labels: labels ?? {}, ports: (containers ?? []).flatMap((c) => (c.ports ?? []).map((p: Obj) => p.name)) });
     if (['Deployment', 'StatefulSet'].includes(o.kind)) add(o.spec.template.metadata?.labels, o.spec.template.spec.containers);
     if (o.kind === 'InferenceService') add(o.spec.predictor.labels, [o.spec.predictor.model]);
-    if (o.kind === 'RayService') {
-      const c = o.spec.rayClusterConfig;
+    if (o.kind === 'RayService' || o.kind === 'RayCluster') {
+      const c = o.kind === 'RayService' ? o.spec.rayClusterConfig : o.spec;
       // KubeRay adds the port "metrics" (8080) to head and workers that declare none (common/pod.go, v1.7.0).
       for (const t of [c.headGroupSpec.template, ...c.workerGroupSpecs.map((w: Obj) => w.template)]) {
         out.push({ namespace: ns, labels: { ...(t.metadata?.labels ?? {}), 'ray.io/node-type': 'x' }, ports: ['metrics'] });

@@ -422,6 +422,20 @@ export function monitoringCatalog(config: EnvironmentConfig, components: readonl
           runbook: 'As CertificateExpiringSoon. The `cert-issuers` Application shows whether the ClusterIssuer itself is ready.',
         },
       ],
+      dashboard: {
+        uid: 'mlops-certificates',
+        title: 'Certificates',
+        folder: 'Platform',
+        rows: [
+          {
+            title: 'cert-manager',
+            panels: [
+              ts('Days to expiry', 'd', ['min by (namespace, name) (certmanager_certificate_expiration_timestamp_seconds - time()) / 86400', '{{namespace}}/{{name}}']),
+              stat('Certificates not ready', 'short', 'sum(certmanager_certificate_ready_status{condition="False"})'),
+            ],
+          },
+        ],
+      },
     });
   }
 
@@ -431,7 +445,7 @@ export function monitoringCatalog(config: EnvironmentConfig, components: readonl
       // The chart's metrics Services (controller, server, repo-server: `<component>.metrics.enabled`), port http-metrics.
       monitors: [monitor('ServiceMonitor', 'argocd', { matchLabels: { 'app.kubernetes.io/part-of': 'argocd' } }, { port: 'http-metrics', path: '/metrics' })],
       scrape: [],
-      metrics: ['argocd_app_info'],
+      metrics: ['argocd_app_info', 'argocd_app_sync_total'],
       alerts: [
         {
           alert: 'PlatformApplicationDegraded',
@@ -443,6 +457,21 @@ export function monitoringCatalog(config: EnvironmentConfig, components: readonl
           runbook: '`argocd app get {{ $labels.name }}` (or the Argo CD UI) names the resource that is not healthy.',
         },
       ],
+      dashboard: {
+        uid: 'mlops-argocd',
+        title: 'Argo CD',
+        folder: 'Platform',
+        rows: [
+          {
+            title: 'Applications',
+            panels: [
+              ts('By health', 'short', ['count by (health_status) (argocd_app_info)', '{{health_status}}']),
+              ts('By sync status', 'short', ['count by (sync_status) (argocd_app_info)', '{{sync_status}}']),
+              ts('Syncs', 'short', ['sum by (phase) (increase(argocd_app_sync_total[1h]))', '{{phase}}']),
+            ],
+          },
+        ],
+      },
     });
   }
 
@@ -452,7 +481,7 @@ export function monitoringCatalog(config: EnvironmentConfig, components: readonl
       // The chart's Service sealed-secrets-controller-metrics, port metrics.
       monitors: [monitor('ServiceMonitor', 'sealed-secrets', { matchLabels: { 'app.kubernetes.io/name': 'sealed-secrets' } }, { port: 'metrics', path: '/metrics' })],
       scrape: [],
-      metrics: ['sealed_secrets_controller_unseal_errors_total'],
+      metrics: ['sealed_secrets_controller_unseal_errors_total', 'sealed_secrets_controller_unseal_requests_total'],
       alerts: [
         {
           alert: 'SealedSecretsUnsealFailing',
@@ -464,6 +493,20 @@ export function monitoringCatalog(config: EnvironmentConfig, components: readonl
           runbook: 'The sealing certificate in environments/certs/<env>.pem must be the controller\'s (`kubeseal --fetch-cert`); after a key change, `npm run secrets -- --env <env> --all`.',
         },
       ],
+      dashboard: {
+        uid: 'mlops-sealed-secrets',
+        title: 'Sealed secrets',
+        folder: 'Platform',
+        rows: [
+          {
+            title: 'Unsealing',
+            panels: [
+              ts('Unseal requests', 'short', ['sum(rate(sealed_secrets_controller_unseal_requests_total[5m]))', 'requests/s']),
+              ts('Unseal errors', 'short', ['sum by (reason) (increase(sealed_secrets_controller_unseal_errors_total[1h]))', '{{reason}}']),
+            ],
+          },
+        ],
+      },
     });
   }
 
@@ -484,6 +527,21 @@ export function monitoringCatalog(config: EnvironmentConfig, components: readonl
           runbook: 'Look the XID up in NVIDIA\'s XID table; for hardware XIDs cordon and drain the node (`kubectl cordon`), the autoscaler replaces it.',
         },
       ],
+      dashboard: {
+        uid: 'mlops-gpu',
+        title: 'GPUs',
+        folder: 'Platform',
+        rows: [
+          {
+            title: 'Use',
+            panels: [
+              ts('GPU utilisation', 'percent', ['avg by (Hostname, gpu) (DCGM_FI_DEV_GPU_UTIL)', '{{Hostname}} {{gpu}}']),
+              ts('GPU memory used', 'decmbytes', ['sum by (Hostname, gpu) (DCGM_FI_DEV_FB_USED)', '{{Hostname}} {{gpu}}']),
+              stat('GPUs reporting', 'short', 'count(DCGM_FI_DEV_GPU_UTIL)'),
+            ],
+          },
+        ],
+      },
     });
   }
   if (has('traefik')) {
@@ -492,7 +550,7 @@ export function monitoringCatalog(config: EnvironmentConfig, components: readonl
       // The chart's Service traefik-metrics (metrics.prometheus.service.enabled), port metrics.
       monitors: [monitor('ServiceMonitor', 'traefik', { matchLabels: { 'app.kubernetes.io/name': 'traefik' } }, { port: 'metrics', path: '/metrics' })],
       scrape: [],
-      metrics: ['traefik_service_requests_total', 'traefik_service_request_duration_seconds_bucket', 'traefik_config_last_reload_success'],
+      metrics: ['traefik_service_requests_total', 'traefik_service_request_duration_seconds_bucket', 'traefik_config_last_reload_success', 'traefik_entrypoint_requests_total'],
       alerts: [
         {
           alert: 'IngressConfigReloadFailing',
@@ -504,6 +562,45 @@ export function monitoringCatalog(config: EnvironmentConfig, components: readonl
           runbook: '`kubectl -n traefik logs deploy/traefik` names the Ingress or certificate it rejects.',
         },
       ],
+      dashboard: {
+        uid: 'mlops-ingress',
+        title: 'Ingress (Traefik)',
+        folder: 'Platform',
+        rows: [
+          {
+            title: 'Traffic',
+            panels: [
+              ts('Requests by entry point', 'reqps', ['sum by (entrypoint) (rate(traefik_entrypoint_requests_total{namespace="traefik"}[5m]))', '{{entrypoint}}']),
+              ts('Requests by service and code', 'reqps', ['sum by (service, code) (rate(traefik_service_requests_total{namespace="traefik"}[5m]))', '{{service}} {{code}}']),
+            ],
+          },
+        ],
+      },
+    });
+  }
+  if (has('ray')) {
+    out.push({
+      component: 'ray',
+      // KubeRay gives head and workers the port "metrics" (8080) when they declare none.
+      monitors: [monitor('PodMonitor', 'ray-training', { matchExpressions: [{ key: 'ray.io/node-type', operator: 'Exists' }] }, { port: 'metrics', path: '/metrics' })],
+      scrape: [],
+      metrics: ['ray_node_cpu_utilization', 'ray_node_gpus_utilization', 'ray_node_mem_used'],
+      alerts: [],
+      dashboard: {
+        uid: 'mlops-ray',
+        title: 'Ray (training)',
+        folder: 'Pipelines',
+        rows: [
+          {
+            title: 'Nodes',
+            panels: [
+              ts('CPU', 'percent', ['avg by (instance) (ray_node_cpu_utilization{namespace="ray"})', '{{instance}}']),
+              ts('GPU', 'percent', ['avg by (instance) (ray_node_gpus_utilization{namespace="ray"})', '{{instance}}']),
+              ts('Memory', 'bytes', ['sum by (instance) (ray_node_mem_used{namespace="ray"})', '{{instance}}']),
+            ],
+          },
+        ],
+      },
     });
   }
   if (has('kuberay-operator')) {
