@@ -104,7 +104,15 @@ test('kube-prometheus-stack: pinned images, CRDs from their own chart (upgraded 
     const text = chart.spec.valuesContent as string;
     assert.doesNotMatch(text, /smtp_auth_password:|adminPassword:|password: \S|token: [A-Za-z0-9]{20,}/);
     assert.equal(v.kubeControllerManager.enabled, false, 'k3s and managed clusters do not expose it: its down alert would fire forever');
+    // The first install creates the webhook before the operator runs: it may not refuse the chart's own rules then.
+    assert.equal(v.prometheusOperator.admissionWebhooks.failurePolicy, 'IgnoreOnInstallOnly');
+    assert.equal(v.prometheusOperator.admissionWebhooks.certManager.enabled, true);
+    // The API server reaches the webhook from addresses no selector matches: the port is open to all.
+    assert.deepEqual(objs.get('monitoring/NetworkPolicy.allow-webhook.k8s.yaml')!.spec.ingress, [{ ports: [{ protocol: 'TCP', port: 10250 }] }]);
+    // The UI proxies use the chart's Services (a cluster IP), not the operator's headless ones.
+    assert.match(objs.get('monitoring/ConfigMap.prometheus-ui.k8s.yaml')!.data['nginx.conf'], /proxy_pass http:\/\/kube-prometheus-stack-prometheus\.monitoring\.svc\.cluster\.local:9090;/);
   }
+  assert.deepEqual(values(env('staging').get('monitoring/HelmChart.kube-prometheus-stack.k8s.yaml')!).grafana.deploymentStrategy, { type: 'Recreate' });
   assert.equal(values(env('local').get('monitoring/HelmChart.kube-prometheus-stack.k8s.yaml')!).prometheus.prometheusSpec.storageSpec, undefined);
   for (const name of ['staging', 'prod'] as const) {
     const v = values(env(name).get('monitoring/HelmChart.kube-prometheus-stack.k8s.yaml')!);

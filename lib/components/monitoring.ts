@@ -39,9 +39,9 @@ export const MONITORING_CRDS_NAMESPACE = 'monitoring-crds';
 export const NODE_EXPORTER_NAMESPACE = 'node-exporter';
 /** The Helm release, and so the prefix of the chart's objects. */
 const RELEASE = 'kube-prometheus-stack';
-/** The Prometheus and Alertmanager Services the operator makes (port name `http-web`). */
-export const PROMETHEUS_URL = `http://prometheus-operated.${MONITORING_NAMESPACE}.svc.cluster.local:9090`;
-export const ALERTMANAGER_URL = `http://alertmanager-operated.${MONITORING_NAMESPACE}.svc.cluster.local:9093`;
+/** The chart's Services of Prometheus and Alertmanager (not the operator's headless ones, whose pod IPs nginx would keep). */
+export const PROMETHEUS_URL = `http://${RELEASE}-prometheus.${MONITORING_NAMESPACE}.svc.cluster.local:9090`;
+export const ALERTMANAGER_URL = `http://${RELEASE}-alertmanager.${MONITORING_NAMESPACE}.svc.cluster.local:9093`;
 
 const image = (i: ImageRef) => {
   const [registry, ...rest] = i.repository.split('/');
@@ -85,7 +85,15 @@ export class NodeExporterChart extends ComponentChart {
         fullnameOverride: 'node-exporter',
         image: { registry: 'quay.io', repository: 'prometheus/node-exporter', tag: IMAGES.nodeExporter.tag, distroless: true },
         resources: { requests: { cpu: '20m', memory: '32Mi' }, limits: { cpu: '200m', memory: '64Mi' } },
+        // The job name the node exporter's rules and dashboards expect.
+        podLabels: { jobLabel: 'node-exporter' },
+        service: { labels: { jobLabel: 'node-exporter' } },
         prometheus: { monitor: { enabled: true, jobLabel: 'jobLabel' } },
+        // Kubelet, container runtime and virtual filesystems are not the node's disks (kube-prometheus-stack's own arguments).
+        extraArgs: [
+          '--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run/containerd/.+|var/lib/docker/.+|var/lib/kubelet/.+)($|/)',
+          '--collector.filesystem.fs-types-exclude=^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|erofs)$',
+        ],
         // Read-only access to the host; no privilege escalation, no capabilities.
         containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
       },
@@ -126,8 +134,10 @@ export function kubePrometheusStackValues(config: EnvironmentConfig, namespaces:
       image: image(IMAGES.prometheusOperator),
       prometheusConfigReloader: { image: image(IMAGES.prometheusConfigReloader) },
       resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
-      // The webhook's certificate from cert-manager: plain resources, no Helm hook Jobs.
-      admissionWebhooks: { certManager: { enabled: true }, patch: { enabled: false } },
+      // The webhook's certificate from cert-manager: plain resources, no Helm hook Jobs. On the first
+      // install the webhook is created before the operator runs (Helm does not wait): it ignores
+      // failures then, and refuses invalid rules afterwards.
+      admissionWebhooks: { certManager: { enabled: true }, failurePolicy: 'IgnoreOnInstallOnly' },
     },
     'kube-state-metrics': {
       image: image(IMAGES.kubeStateMetrics),
@@ -171,7 +181,12 @@ export function kubePrometheusStackValues(config: EnvironmentConfig, namespaces:
       admin: { existingSecret: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' },
       resources: m.grafana.resources,
       ...(m.grafana.storageSize
-        ? { persistence: { enabled: true, type: 'pvc', size: m.grafana.storageSize, storageClassName: config.cluster.storageClass, accessModes: ['ReadWriteOnce'] }, initChownData: { enabled: false } }
+        ? {
+            persistence: { enabled: true, type: 'pvc', size: m.grafana.storageSize, storageClassName: config.cluster.storageClass, accessModes: ['ReadWriteOnce'] },
+            initChownData: { enabled: false },
+            // A ReadWriteOnce volume: the new pod of an update cannot attach it while the old one runs elsewhere.
+            deploymentStrategy: { type: 'Recreate' },
+          }
         : {}),
       ingress: {
         enabled: true,
@@ -294,7 +309,16 @@ export class MonitoringChart extends ComponentChart {
       metadata: { name: 'allow-same-namespace', labels },
       spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: {} }] }] },
     });
-    allowIngress(this, 'allow-webhook', { name: 'allow-webhook', podLabels: { app: 'kube-prometheus-stack-operator' }, ports: [10250], fromNamespaces: [], fromAllNamespaces: true, labels });
+    // The API server calls the operator's admission webhook from the host network or the control
+    // plane's own addresses, which no pod or namespace selector matches: the port, from anywhere.
+    new k8s.KubeNetworkPolicy(this, 'allow-webhook', {
+      metadata: { name: 'allow-webhook', labels },
+      spec: {
+        podSelector: { matchLabels: { app: `${RELEASE}-operator` } },
+        policyTypes: ['Ingress'],
+        ingress: [{ ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(10250) }] }],
+      },
+    });
   }
 
   private uiProxy(config: EnvironmentConfig, name: string, upstream: string, health: string, auth: SealedSecret, labels: Record<string, string>): void {
