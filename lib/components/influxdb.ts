@@ -16,14 +16,14 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config/environment';
 import { CHARTS, IMAGES, imageString } from '../config/versions';
-import { AUTH_PROXY_PORT, authProxyConfig, htpasswdOf } from '../constructs/auth-proxy';
+import { AUTH_PROXY_PORT, htpasswdOf } from '../constructs/auth-proxy';
 import { ComponentChart, Tier } from '../constructs/component';
 import { HelmChart } from '../constructs/helm-chart';
 import { allowIngress, denyAllIngress } from '../constructs/network-policy';
 import { SealedSecret } from '../constructs/sealed-secret';
 import { generatedPassword, GeneratedValue, SecretCatalog } from '../secrets/catalog';
 import { allowAcmeSolver, ingressTlsAnnotations } from './cert-manager';
-import { nginxContainer, restricted } from '../constructs/nginx-container';
+import { authProxySidecar, restricted, tlsIngress } from '../constructs/nginx-container';
 
 export const INFLUXDB_NAMESPACE = 'influxdb';
 export const INFLUXDB_PORT = 8086;
@@ -134,30 +134,11 @@ export class InfluxdbChart extends ComponentChart {
       ],
     });
     const podLabels = { 'app.kubernetes.io/name': 'chronograf' };
-    const conf = new k8s.KubeConfigMap(this, 'chronograf-proxy', {
-      metadata: { name: 'chronograf-auth-proxy', labels },
-      data: {
-        'nginx.conf': authProxyConfig({
-          upstreamPort: CHRONOGRAF_PORT,
-          realm: 'Chronograf',
-          healthPath: '/ping',
-          maxBodySize: '16m',
-          htpasswdFile: '/etc/auth-proxy/htpasswd/auth',
-        }),
-      },
-    });
-    const proxy = nginxContainer({
-      name: 'auth-proxy',
-      command: ['nginx', '-c', '/etc/auth-proxy/conf/nginx.conf', '-g', 'daemon off;'],
-      ports: [{ name: 'proxy', containerPort: AUTH_PROXY_PORT }],
-      dir: '/etc/auth-proxy',
-      configMap: conf.name,
+    const proxy = authProxySidecar(this, 'chronograf-proxy', {
+      configName: 'chronograf-auth-proxy',
+      labels,
+      proxy: { upstreamPort: CHRONOGRAF_PORT, realm: 'Chronograf', healthPath: '/ping', maxBodySize: '16m' },
       htpasswd: basic.ref('auth'),
-      requests: { cpu: '10m', memory: '16Mi' },
-      limits: { cpu: '200m', memory: '64Mi' },
-      probe: { httpGet: { path: '/ping', port: k8s.IntOrString.fromNumber(AUTH_PROXY_PORT) }, periodSeconds: 10 },
-      volumePrefix: 'proxy-',
-      tmpSize: '64Mi',
     });
     const q = (v: string) => k8s.Quantity.fromString(v);
     new k8s.KubeDeployment(this, 'chronograf', {
@@ -198,14 +179,14 @@ export class InfluxdbChart extends ComponentChart {
       metadata: { name: 'chronograf', labels },
       spec: { selector: podLabels, ports: [{ name: 'proxy', port: AUTH_PROXY_PORT, targetPort: k8s.IntOrString.fromString('proxy') }] },
     });
-    const host = `chronograf.${config.domain}`;
-    new k8s.KubeIngress(this, 'chronograf-ingress', {
-      metadata: { name: 'chronograf', labels, annotations: ingressTlsAnnotations(config) },
-      spec: {
-        ingressClassName: config.cluster.ingressClass,
-        tls: [{ hosts: [host], secretName: 'chronograf-tls' }],
-        rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'chronograf', port: { number: AUTH_PROXY_PORT } } } }] } }],
-      },
+    tlsIngress(this, 'chronograf-ingress', {
+      name: 'chronograf',
+      host: `chronograf.${config.domain}`,
+      service: 'chronograf',
+      port: AUTH_PROXY_PORT,
+      ingressClass: config.cluster.ingressClass,
+      annotations: ingressTlsAnnotations(config),
+      labels,
     });
     allowIngress(this, 'allow-chronograf-ui', { name: 'allow-chronograf-ui', podLabels, ports: [AUTH_PROXY_PORT], fromNamespaces: [], fromAllNamespaces: true, labels });
   }

@@ -22,11 +22,11 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config/environment';
 import { CHARTS, IMAGES, ImageRef } from '../config/versions';
-import { AUTH_PROXY_PORT, authProxyConfig, htpasswdOf } from '../constructs/auth-proxy';
+import { AUTH_PROXY_PORT, htpasswdOf } from '../constructs/auth-proxy';
 import { ComponentChart, Tier } from '../constructs/component';
 import { HelmChart } from '../constructs/helm-chart';
 import { allowIngress, denyAllIngress } from '../constructs/network-policy';
-import { nginxContainer, NGINX_USER } from '../constructs/nginx-container';
+import { authProxySidecar, NGINX_USER, tlsIngress } from '../constructs/nginx-container';
 import { SealedSecret } from '../constructs/sealed-secret';
 import { Dashboard } from '../monitoring/dashboards';
 import { alertmanagerConfig, SMTP_SECRET } from '../monitoring/alertmanager';
@@ -323,23 +323,14 @@ export class MonitoringChart extends ComponentChart {
 
   private uiProxy(config: EnvironmentConfig, name: string, upstream: string, health: string, auth: SealedSecret, labels: Record<string, string>): void {
     const podLabels = { 'app.kubernetes.io/name': `${name}-ui`, 'mlops-gitops.dev/ui-proxy': 'true' };
-    const conf = new k8s.KubeConfigMap(this, `${name}-ui-config`, {
-      metadata: { name: `${name}-ui`, labels },
-      data: { 'nginx.conf': authProxyConfig({ upstreamPort: 0, upstream, realm: name, healthPath: health, maxBodySize: '1m', htpasswdFile: '/etc/auth-proxy/htpasswd/auth' }) },
-    });
-    const proxy = nginxContainer({
-      name: 'auth-proxy',
-      command: ['nginx', '-c', '/etc/auth-proxy/conf/nginx.conf', '-g', 'daemon off;'],
-      ports: [{ name: 'proxy', containerPort: AUTH_PROXY_PORT }],
-      dir: '/etc/auth-proxy',
-      configMap: conf.name,
+    const proxy = authProxySidecar(this, `${name}-ui-config`, {
+      configName: `${name}-ui`,
+      labels,
+      proxy: { upstreamPort: 0, upstream, realm: name, healthPath: health, maxBodySize: '1m' },
       htpasswd: auth.ref('auth'),
-      requests: { cpu: '10m', memory: '16Mi' },
-      limits: { cpu: '200m', memory: '64Mi' },
       // The proxy's own liveness: a UI that is down is Prometheus' news, not a reason to restart the proxy.
       probe: { tcpSocket: { port: k8s.IntOrString.fromNumber(AUTH_PROXY_PORT) }, periodSeconds: 10 },
       volumePrefix: '',
-      tmpSize: '64Mi',
     });
     new k8s.KubeDeployment(this, `${name}-ui`, {
       metadata: { name: `${name}-ui`, labels },
@@ -361,14 +352,14 @@ export class MonitoringChart extends ComponentChart {
       metadata: { name: `${name}-ui`, labels },
       spec: { selector: podLabels, ports: [{ name: 'proxy', port: AUTH_PROXY_PORT, targetPort: k8s.IntOrString.fromString('proxy') }] },
     });
-    const host = `${name}.${config.domain}`;
-    new k8s.KubeIngress(this, `${name}-ingress`, {
-      metadata: { name, labels, annotations: ingressTlsAnnotations(config) },
-      spec: {
-        ingressClassName: config.cluster.ingressClass,
-        tls: [{ hosts: [host], secretName: `${name}-tls` }],
-        rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: `${name}-ui`, port: { number: AUTH_PROXY_PORT } } } }] } }],
-      },
+    tlsIngress(this, `${name}-ingress`, {
+      name,
+      host: `${name}.${config.domain}`,
+      service: `${name}-ui`,
+      port: AUTH_PROXY_PORT,
+      ingressClass: config.cluster.ingressClass,
+      annotations: ingressTlsAnnotations(config),
+      labels,
     });
   }
 }

@@ -26,7 +26,7 @@ import { Construct } from 'constructs';
 import { EnvironmentConfig, ModelFormat, ModelVersionConfig, Resources, ServedModelConfig, ServingAppConfig } from '../config/environment';
 import { bucketOf } from '../config/load';
 import { IMAGES, imageString } from '../config/versions';
-import { AUTH_PROXY_PORT, authProxyConfig, htpasswdOf } from '../constructs/auth-proxy';
+import { AUTH_PROXY_PORT, htpasswdOf } from '../constructs/auth-proxy';
 import { ComponentChart, IgnoredFields, Tier } from '../constructs/component';
 import {
   GATEWAY_HEALTH_PATH,
@@ -37,7 +37,7 @@ import {
   gatewayConfig,
 } from '../constructs/model-gateway';
 import { allowIngress, denyAllIngress } from '../constructs/network-policy';
-import { NGINX_USER, nginxContainer, restricted } from '../constructs/nginx-container';
+import { authProxySidecar, NGINX_USER, nginxContainer, restricted, tlsIngress } from '../constructs/nginx-container';
 import { SealedSecret } from '../constructs/sealed-secret';
 import { CacheHandle, Consumer, ModelEndpoint, ReadOnlyStoreHandle } from '../data/handles';
 import { DataLayer } from '../data/layer';
@@ -709,14 +709,7 @@ export class ServingChart extends ComponentChart {
   }
 
   private ingress(config: EnvironmentConfig, name: string, host: string, port: number, labels: Record<string, string>): void {
-    new k8s.KubeIngress(this, `ingress-${name}`, {
-      metadata: { name, labels, annotations: ingressTlsAnnotations(config) },
-      spec: {
-        ingressClassName: config.cluster.ingressClass,
-        tls: [{ hosts: [host], secretName: `${name}-tls` }],
-        rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name, port: { number: port } } } }] } }],
-      },
-    });
+    tlsIngress(this, `ingress-${name}`, { name, host, service: name, port, ingressClass: config.cluster.ingressClass, annotations: ingressTlsAnnotations(config), labels });
   }
 
   /** A suspended CronJob: `kubectl create job --from=cronjob/locust-<model>` runs one load test. */
@@ -787,31 +780,11 @@ export class ServingChart extends ComponentChart {
   private app(config: EnvironmentConfig, app: ServingAppConfig, htpasswd: { name: string; key: string }, labels: Record<string, string>): void {
     const endpoint = modelEndpoint(config, app.model);
     const podLabels = { 'app.kubernetes.io/name': app.name };
-    const proxyConf = new k8s.KubeConfigMap(this, `app-proxy-${app.name}`, {
-      metadata: { name: `${app.name}-auth-proxy`, labels },
-      data: {
-        'nginx.conf': authProxyConfig({
-          upstreamPort: app.port,
-          realm: app.name,
-          healthPath: '/_stcore/health',
-          maxBodySize: '32m',
-          htpasswdFile: `/etc/auth-proxy/htpasswd/${htpasswd.key}`,
-          websockets: true,
-        }),
-      },
-    });
-    const proxy = nginxContainer({
-      name: 'auth-proxy',
-      command: ['nginx', '-c', '/etc/auth-proxy/conf/nginx.conf', '-g', 'daemon off;'],
-      ports: [{ name: 'proxy', containerPort: AUTH_PROXY_PORT }],
-      dir: '/etc/auth-proxy',
-      configMap: proxyConf.name,
+    const proxy = authProxySidecar(this, `app-proxy-${app.name}`, {
+      configName: `${app.name}-auth-proxy`,
+      labels,
+      proxy: { upstreamPort: app.port, realm: app.name, healthPath: '/_stcore/health', maxBodySize: '32m', websockets: true },
       htpasswd,
-      requests: { cpu: '10m', memory: '16Mi' },
-      limits: { cpu: '500m', memory: '128Mi' },
-      probe: { httpGet: { path: '/_stcore/health', port: k8s.IntOrString.fromNumber(AUTH_PROXY_PORT) }, periodSeconds: 10, timeoutSeconds: 5 },
-      volumePrefix: 'proxy-',
-      tmpSize: '64Mi',
     });
     new k8s.KubeDeployment(this, `app-${app.name}`, {
       metadata: { name: app.name, labels },
