@@ -210,16 +210,8 @@ export interface AirflowDagsConfig {
   readonly username: string;
 }
 
-export interface AirflowSmtpConfig {
-  readonly host: string;
-  /** @default 587 */
-  readonly port: number;
-  readonly from: string;
-  /** When set, the password is a sealed value. */
-  readonly user?: string;
-  /** @default true */
-  readonly starttls: boolean;
-}
+/** Airflow's failure e-mails: an SMTP server as for alerts. */
+export type AirflowSmtpConfig = SmtpConfig;
 
 export interface AirflowConfig {
   /** @default true when `components.airflow` is present */

@@ -225,6 +225,20 @@ const servingSchema = {
   },
 } as const;
 
+/** An SMTP server (Airflow's failure e-mails, alert e-mails); with `user`, the password is a sealed value. */
+const smtpSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['host', 'from'],
+  properties: {
+    host: { type: 'string', pattern: PATTERNS.dnsSubdomain.pattern },
+    port: { type: 'integer', minimum: 1, maximum: 65535 },
+    user: { type: 'string', minLength: 1 },
+    from: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$' },
+    starttls: { type: 'boolean' },
+  },
+} as const;
+
 /** Observability: Prometheus, Alertmanager, Grafana (kube-prometheus-stack), optionally InfluxDB and Chronograf. */
 const monitoringSchema = {
   type: 'object',
@@ -258,18 +272,7 @@ const monitoringSchema = {
             severities: { type: 'array', minItems: 1, items: { enum: ['critical', 'warning', 'info'] } },
           },
         },
-        smtp: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['host', 'from'],
-          properties: {
-            host: { type: 'string', pattern: PATTERNS.dnsSubdomain.pattern },
-            port: { type: 'integer', minimum: 1, maximum: 65535 },
-            from: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$' },
-            user: { type: 'string', minLength: 1 },
-            starttls: { type: 'boolean' },
-          },
-        },
+        smtp: smtpSchema,
         webhooks: {
           type: 'array',
           items: {
@@ -532,18 +535,7 @@ export const environmentSchema = {
             gpuTraining: gpuRequest,
             workerReplicas: { type: 'integer', minimum: 1, maximum: 50 },
             workerResources: resources,
-            smtp: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['host', 'from'],
-              properties: {
-                host: { type: 'string', pattern: PATTERNS.dnsSubdomain.pattern },
-                port: { type: 'integer', minimum: 1, maximum: 65535 },
-                user: { type: 'string', minLength: 1 },
-                from: { type: 'string', pattern: '^[^@\\s]+@[^@\\s]+$' },
-                starttls: { type: 'boolean' },
-              },
-            },
+            smtp: smtpSchema,
           },
         },
         prefect: {
