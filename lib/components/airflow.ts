@@ -8,11 +8,12 @@
  * run check:upstream` validates them against its values.schema.json.
  */
 import { Construct } from 'constructs';
-import { AirflowConfig, EnvironmentConfig } from '../config/environment';
+import { AirflowConfig, EnvironmentConfig, alertBridgeOn } from '../config/environment';
 import { CHARTS, IMAGES, ImageRef } from '../config/versions';
 import { ingressTlsAnnotations } from './cert-manager';
 import { ComponentChart, Tier } from '../constructs/component';
 import { HelmChart } from '../constructs/helm-chart';
+import { ALERT_BRIDGE_USER, alertBridgePassword } from './alert-bridge';
 import { SealedSecret } from '../constructs/sealed-secret';
 import { Consumer, DatabaseHandle, MlflowHandle, ObjectStoreHandle, s3Url } from '../data/handles';
 import { DataLayer } from '../data/layer';
@@ -90,6 +91,10 @@ export class AirflowChart extends ComponentChart {
       // Read it with: kubectl -n airflow get secret airflow-admin -o jsonpath='{.data.password}' | base64 -d
       { key: 'password', description: 'password of the Airflow admin user', source: generatedPassword(24) },
     ]);
+    // The alert bridge's service user (role User: it may trigger DAG runs), created with the admin.
+    const bridge = alertBridgeOn(config)
+      ? secret('alert-bridge', 'airflow-alert-bridge', [{ key: 'password', description: `password of Airflow's service user ${ALERT_BRIDGE_USER} (the same value as in namespace alert-bridge)`, source: alertBridgePassword() }])
+      : undefined;
 
     const envSecrets: { envName: string; secretName: string; secretKey: string }[] = [];
     if (store.credentials) {
@@ -130,6 +135,7 @@ export class AirflowChart extends ComponentChart {
         mlflow: props.mlflow,
         metadataSecret: metadata.name,
         adminSecret: admin.name,
+        ...(bridge ? { bridgeSecret: bridge.name } : {}),
         envSecrets,
         gitSync,
         celery,
@@ -227,10 +233,17 @@ interface ValuesInput {
   readonly mlflow: MlflowHandle | undefined;
   readonly metadataSecret: string;
   readonly adminSecret: string;
+  /** The alert bridge's service user's password; no such user when absent. */
+  readonly bridgeSecret?: string;
   readonly envSecrets: readonly { envName: string; secretName: string; secretKey: string }[];
   readonly gitSync: Record<string, unknown>;
   readonly celery: { redisSecret: string; brokerSecret: string; resultBackendSecret: string } | undefined;
   readonly gpuPlacement?: GpuPlacementContract;
+}
+
+/** Where components reach Airflow's REST API (the chart's api-server Service). */
+export function airflowApiUrl(): string {
+  return `http://${RELEASE}-api-server.${AIRFLOW.namespace}.svc.cluster.local:8080`;
 }
 
 /** The env var that carries the GPU placement of training tasks, as JSON. */
@@ -344,11 +357,17 @@ export function airflowValues(v: ValuesInput): Record<string, unknown> {
     createUserJob: {
       ...job,
       // The password comes from the sealed Secret, never from values.
-      env: [{ name: 'AIRFLOW_ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: v.adminSecret, key: 'password' } } }],
+      env: [
+        { name: 'AIRFLOW_ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: v.adminSecret, key: 'password' } } },
+        ...(v.bridgeSecret ? [{ name: 'AIRFLOW_BRIDGE_PASSWORD', valueFrom: { secretKeyRef: { name: v.bridgeSecret, key: 'password' } } }] : []),
+      ],
       args: [
         'bash',
         '-c',
-        'exec airflow users create -r Admin -u admin -e admin@' + config.domain + ' -f Airflow -l Admin -p "$AIRFLOW_ADMIN_PASSWORD"',
+        v.bridgeSecret
+          ? 'airflow users create -r Admin -u admin -e admin@' + config.domain + ' -f Airflow -l Admin -p "$AIRFLOW_ADMIN_PASSWORD" && ' +
+            `exec airflow users create -r User -u ${ALERT_BRIDGE_USER} -e ${ALERT_BRIDGE_USER}@${config.domain} -f Alert -l Bridge -p "$AIRFLOW_BRIDGE_PASSWORD"`
+          : 'exec airflow users create -r Admin -u admin -e admin@' + config.domain + ' -f Airflow -l Admin -p "$AIRFLOW_ADMIN_PASSWORD"',
       ],
     },
     dags: { gitSync: v.gitSync },

@@ -9,7 +9,7 @@ import { ComponentChart } from '../constructs/component';
 import { Consumer } from '../data/handles';
 import { DataLayer, DataNeeds, MINIO_NAMESPACE, POSTGRES_NAMESPACE } from '../data/layer';
 import { SecretCatalog } from '../secrets/catalog';
-import { AIRFLOW, AirflowChart } from './airflow';
+import { AIRFLOW, AirflowChart, airflowApiUrl } from './airflow';
 import { ArgoCdChart } from './argocd';
 import { BUCKETS_NAMESPACE, BucketsChart } from './buckets';
 import { CERT_ISSUERS_NAMESPACE, CERT_MANAGER_NAMESPACE, CertIssuersChart, CertManagerChart } from './cert-manager';
@@ -28,6 +28,8 @@ import { REDIS_NAMESPACE, RedisChart, cacheHandle } from './redis';
 import { SELDON_NAMESPACE, SeldonChart } from './seldon';
 import { SERVING, ServingChart, servingReadBuckets } from './serving';
 import { INFLUXDB_NAMESPACE, InfluxdbChart } from './influxdb';
+import { ALERT_BRIDGE_NAMESPACE, AlertBridgeChart } from './alert-bridge';
+import { alertBridgeOn } from '../config/environment';
 import { MONITORING_CRDS_NAMESPACE, MONITORING_NAMESPACE, MonitoringChart, MonitoringCrdsChart, NODE_EXPORTER_NAMESPACE, NodeExporterChart } from './monitoring';
 import { monitoringNamespaces, platformDashboards } from '../monitoring/platform';
 
@@ -301,5 +303,12 @@ export const COMPONENTS: readonly ComponentFactory[] = [
     // Model services and pipelines write their metrics.
     create: ({ app, config, catalog, components }) =>
       new InfluxdbChart(app, config, catalog, components.filter((c) => c.name === 'serving' || c.name === 'airflow').map((c) => c.namespace)),
+  },
+  {
+    name: 'alert-bridge',
+    namespace: () => ALERT_BRIDGE_NAMESPACE,
+    kinds: ['apps/Deployment', SEALED, '/ConfigMap', '/Service', NETWORK_POLICY],
+    enabled: (c) => alertBridgeOn(c),
+    create: ({ app, config, catalog }) => new AlertBridgeChart(app, config, catalog, airflowApiUrl()),
   },
 ];

@@ -20,7 +20,8 @@
  */
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { EnvironmentConfig } from '../config/environment';
+import { alertBridgeOn, EnvironmentConfig } from '../config/environment';
+import { ALERT_BRIDGE_URL } from './alert-bridge';
 import { CHARTS, IMAGES, ImageRef } from '../config/versions';
 import { AUTH_PROXY_PORT, htpasswdOf } from '../constructs/auth-proxy';
 import { ComponentChart, Tier } from '../constructs/component';
@@ -165,7 +166,7 @@ export function kubePrometheusStackValues(config: EnvironmentConfig, namespaces:
       },
     },
     alertmanager: {
-      config: alertmanagerConfig(m.alertmanager),
+      config: alertmanagerConfig(alertBridgeOn(config) ? { ...m.alertmanager, webhooks: [{ name: 'retrain', url: ALERT_BRIDGE_URL, matchers: ['retrain="true"'] }, ...m.alertmanager.webhooks] } : m.alertmanager),
       alertmanagerSpec: {
         image: image(IMAGES.alertmanager),
         replicas: m.alertmanager.replicas,

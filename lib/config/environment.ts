@@ -338,6 +338,8 @@ export interface ServedModelConfig {
   readonly cache: boolean;
   readonly rayserve?: RayServeConfig;
   readonly loadTest?: LoadTestConfig;
+  /** The Airflow DAG that retrains the model: alerts about it start it (the alert bridge). */
+  readonly retrainDag?: string;
 }
 
 export interface ServingAppConfig {
@@ -659,6 +661,7 @@ function resolveServing(raw: EnvironmentFile['serving'], domain: string): Servin
       healthPath: m.healthPath ?? '/health',
       metricsPath: m.metricsPath ?? '/metrics',
       cache: m.cache ?? false,
+      ...(m.retrainDag !== undefined ? { retrainDag: m.retrainDag } : {}),
       ...(rs
         ? {
             rayserve: {
@@ -831,6 +834,16 @@ export function resolveEnvironment(name: string, file: string, raw: EnvironmentF
     },
   };
   return deepFreeze(config);
+}
+
+/** The DAGs alerts may start: the retrain DAGs of the served models. */
+export function retrainDags(config: EnvironmentConfig): string[] {
+  return [...new Set(config.serving.models.flatMap((m) => (m.retrainDag ? [m.retrainDag] : [])))].sort();
+}
+
+/** The alert bridge runs: Alertmanager, Airflow and a model with a retrain DAG. */
+export function alertBridgeOn(config: EnvironmentConfig): boolean {
+  return config.monitoring.enabled && config.components.airflow.enabled && retrainDags(config).length > 0;
 }
 
 /** Whether ServiceMonitors, PodMonitors and PrometheusRules are emitted: the platform's Prometheus, or one the cluster runs. */

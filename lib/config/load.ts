@@ -8,7 +8,7 @@ import { countProblems, Problem, UserError } from '../errors';
 import { allocatable, instanceGpu } from '../gpu/instances';
 import { place, placementError } from '../gpu/placement';
 import { cpuUnits, memoryGi } from '../constructs/workload';
-import { EnvironmentConfig, GpuRequest, resolveEnvironment } from './environment';
+import { alertBridgeOn, EnvironmentConfig, GpuRequest, resolveEnvironment } from './environment';
 import { EnvironmentFile, environmentSchema, PATTERNS } from './schema';
 import { parseYamlSource, pointerSegment, YamlSource } from './yaml-source';
 
@@ -248,6 +248,9 @@ function servingProblems(source: YamlSource, config: EnvironmentConfig): Problem
       if (model.gpu.gpus > 1 && config.gpu.timeSlicingReplicas > 1) at(`${path}/gpu/gpus`, `asks for ${model.gpu.gpus} GPUs, but with gpu.timeSlicing a pod gets one slice`, 'ask for gpus: 1');
     }
     if (model.server === 'seldon' && model.gpu) at(`${path}/gpu`, 'GPU placement is not offered for Seldon models here', 'serve GPU models with kserve or rayserve');
+    if (model.retrainDag !== undefined && !config.components.airflow.enabled) {
+      at(`${path}/retrainDag`, 'a retrain DAG runs in Airflow, which this environment does not have', 'add components.airflow, or remove retrainDag');
+    }
   });
   // Objects are named after models, versions and apps: two sources may not make one name.
   const derived = new Map<string, { path: string; bare: boolean }>();
@@ -488,6 +491,9 @@ function semanticProblems(source: YamlSource, config: EnvironmentConfig): Proble
     }
     if (!config.monitoring.enabled && mon.influxdb !== undefined && config.monitoring.influxdb.enabled) {
       at('/monitoring/influxdb', 'InfluxDB and Chronograf come with the platform\'s monitoring, which is disabled', 'set monitoring.enabled to true, or remove monitoring.influxdb');
+    }
+    if (alertBridgeOn(config) && config.monitoring.alertmanager.webhooks.some((w) => w.name === 'retrain')) {
+      at('/monitoring/alertmanager/webhooks', 'webhook name "retrain" is the alert bridge\'s receiver, which the platform adds itself', 'rename the webhook, or remove it: alerts labelled retrain="true" already reach the bridge');
     }
     if (config.monitoring.alertmanager.email && config.monitoring.alertmanager.webhooks.some((w) => w.name === 'email' || w.name === 'null')) {
       at('/monitoring/alertmanager/webhooks', 'webhook names "email" and "null" are the platform\'s own receivers', 'rename the webhook');

@@ -165,6 +165,7 @@ const servedModel = {
         headResources: resources,
       },
     },
+    retrainDag: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,250}$', description: 'The Airflow DAG that retrains this model; alerts labelled retrain="true" start it.' },
     loadTest: {
       type: 'object',
       additionalProperties: false,

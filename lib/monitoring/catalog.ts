@@ -603,6 +603,32 @@ export function monitoringCatalog(config: EnvironmentConfig, components: readonl
       },
     });
   }
+  if (has('alert-bridge')) {
+    out.push({
+      component: 'alert-bridge',
+      monitors: [monitor('ServiceMonitor', 'alert-bridge', { matchLabels: { 'app.kubernetes.io/component': 'alert-bridge' } }, { port: 'http', path: '/metrics' })],
+      // Its NetworkPolicy admits the monitoring namespace already (Alertmanager and Prometheus both live there).
+      scrape: [],
+      metrics: ['alert_bridge_triggers_total', 'alert_bridge_payloads_total'],
+      alerts: [
+        {
+          alert: 'RetrainTriggerFailing',
+          expr: 'sum by (dag_id, result) (increase(alert_bridge_triggers_total{result=~"unavailable|rejected"}[15m])) > 0',
+          for: '5m',
+          severity: 'critical',
+          summary: 'The alert bridge could not start DAG {{ $labels.dag_id }} ({{ $labels.result }})',
+          description: 'An alert meant to retrain a model did not start its DAG: Airflow was unreachable (Alertmanager sends it again) or refused the run.',
+          runbook: '`kubectl -n alert-bridge logs deploy/alert-bridge` has a line per failure with Airflow\'s answer: a DAG that does not exist or is paused, the service user\'s password (`airflow-alert-bridge`), or the API server down.',
+        },
+      ],
+      dashboard: {
+        uid: 'mlops-retrain',
+        title: 'Retraining triggers',
+        folder: 'Pipelines',
+        rows: [{ title: 'Alert bridge', panels: [ts('DAG runs started by alerts', 'short', ['sum by (dag_id, result) (increase(alert_bridge_triggers_total[1h]))', '{{dag_id}} {{result}}'])] }],
+      },
+    });
+  }
   if (has('kuberay-operator')) {
     out.push({
       component: 'kuberay-operator',
