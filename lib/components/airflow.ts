@@ -14,6 +14,7 @@ import { ingressTlsAnnotations } from './cert-manager';
 import { ComponentChart, Tier } from '../constructs/component';
 import { HelmChart } from '../constructs/helm-chart';
 import { ALERT_BRIDGE_USER, alertBridgePassword } from './alert-bridge';
+import { backendName, modelEndpoint } from './serving';
 import { SealedSecret } from '../constructs/sealed-secret';
 import { Consumer, DatabaseHandle, MlflowHandle, ObjectStoreHandle, s3Url } from '../data/handles';
 import { DataLayer } from '../data/layer';
@@ -246,6 +247,38 @@ export function airflowApiUrl(): string {
   return `http://${RELEASE}-api-server.${AIRFLOW.namespace}.svc.cluster.local:8080`;
 }
 
+/** The env var with the landing prefix of new training data, `s3://<Airflow's bucket>/landing/`. */
+export const LANDING_ENV = 'MLOPS_LANDING_URI';
+/** The env var with the served models and how a pipeline rolls each out (README, "The retrain contract"), as JSON. */
+export const MODELS_ENV = 'MLOPS_MODELS';
+
+/** What a retraining DAG needs to know of each served model. */
+export interface ModelContract {
+  readonly name: string;
+  readonly server: string;
+  readonly retrainDag?: string;
+  /** In-cluster base URL and predict path (the model's handle). */
+  readonly url: string;
+  readonly predictPath: string;
+  /** What a rollout patches: InferenceServices' storageUri, or Deployments' model-uri annotation. */
+  readonly rollout?: { readonly namespace: string; readonly kind: 'InferenceService' | 'Deployment'; readonly names: readonly string[] };
+}
+
+export function modelsContract(config: EnvironmentConfig): ModelContract[] {
+  return config.serving.models.map((m) => {
+    const endpoint = modelEndpoint(config, m.name);
+    const names = m.versions.filter((v) => m.server === 'kserve' || (m.server === 'service' && v.storageUri)).map((v) => backendName(m, v));
+    return {
+      name: m.name,
+      server: m.server,
+      ...(m.retrainDag ? { retrainDag: m.retrainDag } : {}),
+      url: endpoint.url,
+      predictPath: endpoint.predictPath,
+      ...(names.length ? { rollout: { namespace: endpoint.namespace, kind: m.server === 'kserve' ? ('InferenceService' as const) : ('Deployment' as const), names } } : {}),
+    };
+  });
+}
+
 /** The env var that carries the GPU placement of training tasks, as JSON. */
 export const GPU_PLACEMENT_ENV = 'MLOPS_GPU_PLACEMENT';
 
@@ -307,6 +340,9 @@ export function airflowValues(v: ValuesInput): Record<string, unknown> {
     ...(v.mlflow ? [{ name: 'MLFLOW_TRACKING_URI', value: v.mlflow.trackingUri }] : []),
     // The GPU training contract: DAGs build their task's pod_override from this (README, "GPU training tasks").
     ...(v.gpuPlacement ? [{ name: GPU_PLACEMENT_ENV, value: JSON.stringify(v.gpuPlacement) }] : []),
+    // Where new training data lands (the example DAGs' sensor), and the served models with their rollout contract.
+    { name: LANDING_ENV, value: s3Url(store, 'landing/') },
+    ...(config.serving.models.length ? [{ name: MODELS_ENV, value: JSON.stringify(modelsContract(config)) }] : []),
   ];
   const small = res(['50m', '500m'], ['128Mi', '512Mi']);
   // A cloud identity for the object store (IRSA and the like) on every ServiceAccount whose pods read or write logs.
