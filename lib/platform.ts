@@ -25,6 +25,7 @@ import { ComponentFactory, COMPONENTS, MONITORING_KINDS } from './components/ind
 import { EnvironmentConfig, monitorsOn } from './config/environment';
 import { componentLabels } from './constructs/labels';
 import { monitoringCatalog } from './monitoring/catalog';
+import { kafkaClientSecret, kafkaHandle, kafkaUsers } from './components/kafka';
 import { addMonitoring, addRules, monitoringNamespaces, platformAlertGroups } from './monitoring/platform';
 import { ArgoApplication, ArgoProject, Destination, GroupKind } from './constructs/argocd';
 import { ComponentChart, FolderChart } from './constructs/component';
@@ -157,6 +158,15 @@ export function buildPlatform(inputs: PlatformInputs, options: BuildOptions = {}
   const components: ComponentChart[] = enabled.map((e) => e.chart);
 
   const problems: Problem[] = [];
+  // Kafka consumers (other than serving, which makes its own): their copy of the credentials, in their chart.
+  if (config.streaming.enabled) {
+    const byName = new Map(enabled.map((e) => [e.factory.name, e.chart]));
+    for (const user of kafkaUsers(config, (name) => byName.get(name)?.info.namespace ?? name)) {
+      if (user.component === 'serving') continue;
+      const chart = byName.get(user.component.replace(/-reader$/, ''));
+      if (chart) kafkaClientSecret(chart, catalog, chart.info.name, kafkaHandle(user), componentLabels(chart.info.name));
+    }
+  }
   // Observability: each component's monitors, rules and scrape permission in its own chart.
   if (monitorsOn(config)) {
     const watched = new Set(monitoringNamespaces(config, context.components));

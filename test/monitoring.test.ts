@@ -74,6 +74,7 @@ const UPSTREAM_TARGETS: Record<string, { kind: string; labels: Obj; port: string
   'cert-manager': { kind: 'ServiceMonitor', labels: { 'app.kubernetes.io/name': 'cert-manager', 'app.kubernetes.io/component': 'controller' }, port: 'http-metrics', source: 'cert-manager v1.21.1 deploy/charts/cert-manager/templates/service.yaml' },
   traefik: { kind: 'ServiceMonitor', labels: { 'app.kubernetes.io/name': 'traefik' }, port: 'metrics', source: 'traefik-helm-chart v41.3.0 templates/service-metrics.yaml' },
   'kuberay-operator': { kind: 'ServiceMonitor', labels: { 'app.kubernetes.io/name': 'kuberay-operator' }, port: 'http', source: 'kuberay v1.7.0 helm-chart/kuberay-operator/templates/service.yaml' },
+  kafka: { kind: 'PodMonitor', labels: { 'strimzi.io/cluster': 'kafka' }, port: 'tcp-prometheus', source: 'strimzi 1.2.0 KafkaCluster / KafkaExporter (container port tcp-prometheus 9404)' },
   'cloudnative-pg': { kind: 'PodMonitor', labels: { 'app.kubernetes.io/name': 'cloudnative-pg' }, port: 'metrics', source: 'cloudnative-pg charts v0.29.0 templates/deployment.yaml' },
 };
 

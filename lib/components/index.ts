@@ -29,6 +29,7 @@ import { SELDON_NAMESPACE, SeldonChart } from './seldon';
 import { SERVING, ServingChart, servingReadBuckets } from './serving';
 import { INFLUXDB_NAMESPACE, InfluxdbChart } from './influxdb';
 import { ALERT_BRIDGE_NAMESPACE, AlertBridgeChart } from './alert-bridge';
+import { KAFKA_NAMESPACE, KafkaChart, kafkaHandle, kafkaUsers } from './kafka';
 import { alertBridgeOn } from '../config/environment';
 import { MONITORING_CRDS_NAMESPACE, MONITORING_NAMESPACE, MonitoringChart, MonitoringCrdsChart, NODE_EXPORTER_NAMESPACE, NodeExporterChart } from './monitoring';
 import { monitoringNamespaces, platformDashboards } from '../monitoring/platform';
@@ -213,7 +214,7 @@ export const COMPONENTS: readonly ComponentFactory[] = [
   {
     name: 'ray',
     namespace: () => RAY_NAMESPACE,
-    kinds: ['ray.io/RayCluster'],
+    kinds: ['ray.io/RayCluster', SEALED],
     mlflowClient: true,
     enabled: (c) => c.components.ray.enabled,
     create: ({ app, config }) => new RayTrainingChart(app, config, config.components.mlflow.enabled ? mlflowHandle() : undefined),
@@ -267,6 +268,7 @@ export const COMPONENTS: readonly ComponentFactory[] = [
         data,
         catalog,
         ...(config.serving.models.some((m) => m.cache) ? { cache: cacheHandle() } : {}),
+        ...(config.streaming.enabled ? { kafka: kafkaHandle(kafkaUsers(config, () => SERVING.namespace).find((u) => u.component === 'serving')!) } : {}),
         // Retraining pipelines run as Airflow's worker ServiceAccount (task pods of every executor).
         ...(config.components.airflow.enabled
           ? { rolloutNamespace: AIRFLOW.namespace, rolloutServiceAccount: `${AIRFLOW.name}-worker`, clientNamespaces: [AIRFLOW.namespace] }
@@ -310,5 +312,13 @@ export const COMPONENTS: readonly ComponentFactory[] = [
     kinds: ['apps/Deployment', SEALED, '/ConfigMap', '/Service', NETWORK_POLICY],
     enabled: (c) => alertBridgeOn(c),
     create: ({ app, config, catalog }) => new AlertBridgeChart(app, config, catalog, airflowApiUrl()),
+  },
+  {
+    name: 'kafka',
+    namespace: () => KAFKA_NAMESPACE,
+    kinds: [...HELM_CHART_KINDS, SEALED, 'kafka.strimzi.io/Kafka', 'kafka.strimzi.io/KafkaNodePool', 'kafka.strimzi.io/KafkaTopic', 'kafka.strimzi.io/KafkaUser'],
+    enabled: (c) => c.streaming.enabled,
+    create: ({ app, config, catalog, components }) =>
+      new KafkaChart(app, config, catalog, kafkaUsers(config, (name) => components.find((c) => c.name === name)?.namespace ?? name)),
   },
 ];

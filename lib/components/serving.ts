@@ -44,6 +44,7 @@ import { DataLayer } from '../data/layer';
 import { NO_GPU, place, Placement } from '../gpu/placement';
 import { generatedPassword, SecretCatalog } from '../secrets/catalog';
 import { allowAcmeSolver, ingressTlsAnnotations } from './cert-manager';
+import { KafkaHandle, kafkaClientSecret } from './kafka';
 import { autoscaledRayCluster, KUBERAY_NAMESPACE, RayEnv, rayContainer, rayPodTemplate } from './ray';
 
 export const SERVING: Consumer = { name: 'serving', namespace: 'serving' };
@@ -201,6 +202,8 @@ export interface ServingProps {
   readonly catalog: SecretCatalog;
   /** The Redis cache, when some model sets `cache: true`. */
   readonly cache?: CacheHandle;
+  /** Kafka, where team services log their predictions (`predictions-<model>`). */
+  readonly kafka?: KafkaHandle;
   /** Namespaces of other components whose pods call the models' in-cluster handles (e.g. Airflow's evaluation tasks). */
   readonly clientNamespaces?: readonly string[];
   /** Namespace whose pods may roll models out (Airflow's, for retraining); none when absent. */
@@ -212,6 +215,7 @@ export interface ServingProps {
 export class ServingChart extends ComponentChart {
   public readonly endpoints: readonly ModelEndpoint[];
   private readonly serving: EnvironmentConfig['serving'];
+  private kafkaSecret?: SealedSecret;
 
   constructor(scope: Construct, props: ServingProps) {
     const { config } = props;
@@ -251,6 +255,8 @@ export class ServingChart extends ComponentChart {
     // Every model server runs as it, with or without object-store access.
     this.modelReader(store, props.catalog, labels);
     const cacheSecret = props.cache && serving.models.some((m) => m.cache) ? this.cacheSecret(props.cache, props.catalog, labels) : undefined;
+    const kafkaSecret = props.kafka ? kafkaClientSecret(this, props.catalog, 'serving', props.kafka, labels) : undefined;
+    this.kafkaSecret = kafkaSecret;
 
     for (const model of serving.models) {
       const placement = place(config.nodePools, model.gpu);
@@ -567,6 +573,17 @@ export class ServingChart extends ComponentChart {
       // The retrain contract: a rollout changes the annotation, the container reads it here.
       ...(version.storageUri ? [{ name: 'MODEL_URI', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${MODEL_URI_ANNOTATION}']` } } }] : []),
       ...(version.storageUri ? storeEnv(store) : []),
+      // The prediction log: the model's topic and the serving user's credentials (the Kafka handle).
+      ...(this.kafkaSecret
+        ? [
+            { name: 'KAFKA_BOOTSTRAP_SERVERS', valueFrom: { secretKeyRef: { name: this.kafkaSecret.name, key: 'bootstrapServers' } } },
+            { name: 'KAFKA_SECURITY_PROTOCOL', value: 'SASL_PLAINTEXT' },
+            { name: 'KAFKA_SASL_MECHANISM', value: 'SCRAM-SHA-512' },
+            { name: 'KAFKA_USERNAME', valueFrom: { secretKeyRef: { name: this.kafkaSecret.name, key: 'username' } } },
+            { name: 'KAFKA_PASSWORD', valueFrom: { secretKeyRef: this.kafkaSecret.ref('password') } },
+            { name: 'KAFKA_TOPIC', value: `predictions-${model.name}` },
+          ]
+        : []),
       ...(model.cache && cache
         ? [
             { name: 'REDIS_URL', valueFrom: { secretKeyRef: { name: cache.name, key: 'url' } } },

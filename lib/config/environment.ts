@@ -444,6 +444,37 @@ export interface MonitoringConfig {
   };
 }
 
+export interface KafkaTopicConfig {
+  readonly name: string;
+  /** @default 3 */
+  readonly partitions: number;
+  /** @default the smaller of 3 and the broker count */
+  readonly replicas: number;
+  /** @default streaming.kafka.retention */
+  readonly retention: string;
+}
+
+export interface StreamingConfig {
+  /** Kafka (Strimzi) runs. @default true when `streaming` is present */
+  readonly enabled: boolean;
+  readonly kafka: {
+    /** @default 1 */
+    readonly brokers: number;
+    /** Dedicated controllers; 0 makes the brokers controllers too. @default 0 */
+    readonly controllers: number;
+    /** Volume of each node. @default '10Gi' */
+    readonly storageSize: string;
+    /** Each broker's. @default requests 250m/1Gi, limits 1/2Gi */
+    readonly resources: Resources;
+    /** Default retention of topics. @default '7d' */
+    readonly retention: string;
+  };
+  /** Every topic: `predictions-<model>` for each served model, then `streaming.topics`. */
+  readonly topics: readonly KafkaTopicConfig[];
+  /** Components that read topics (each gets its own user and credentials). @default [] */
+  readonly consumers: readonly { readonly component: string; readonly topics: readonly string[] }[];
+}
+
 export interface DatabaseBackupConfig {
   /**
    * When base backups run: six-field cron, seconds first.
@@ -534,6 +565,7 @@ export interface EnvironmentConfig {
   readonly components: ComponentsConfig;
   readonly serving: ServingConfig;
   readonly monitoring: MonitoringConfig;
+  readonly streaming: StreamingConfig;
 }
 
 /** Default resources of the sealed-secrets controller: it is idle most of the time. */
@@ -746,6 +778,29 @@ function resolveMonitoring(raw: EnvironmentFile['monitoring']): MonitoringConfig
   };
 }
 
+function resolveStreaming(raw: EnvironmentFile['streaming'], models: readonly { readonly name: string }[]): StreamingConfig {
+  const k = raw?.kafka;
+  const brokers = k?.brokers ?? 1;
+  const retention = k?.retention ?? '7d';
+  const replicas = Math.min(3, brokers);
+  const predictions = models.map((m) => ({ name: `predictions-${m.name}`, partitions: 3, replicas, retention }));
+  return {
+    enabled: raw !== undefined && (raw.enabled ?? true),
+    kafka: {
+      brokers,
+      controllers: k?.controllers ?? 0,
+      storageSize: k?.storageSize ?? '10Gi',
+      resources: k?.resources ?? { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
+      retention,
+    },
+    topics: [
+      ...predictions,
+      ...(raw?.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitions ?? 3, replicas: t.replicas ?? replicas, retention: t.retention ?? retention })),
+    ],
+    consumers: (raw?.consumers ?? []).map((c) => ({ component: c.component, topics: c.topics })),
+  };
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -811,6 +866,7 @@ export function resolveEnvironment(name: string, file: string, raw: EnvironmentF
     objectStore: resolveObjectStore(raw.objectStore),
     serving: resolveServing(raw.serving, raw.domain),
     monitoring: resolveMonitoring(raw.monitoring),
+    streaming: resolveStreaming(raw.streaming, raw.serving?.models ?? []),
     components: {
       airflow: resolveAirflow(raw.components.airflow),
       ray: resolveRay(raw.components.ray),

@@ -104,7 +104,7 @@ function schemaProblem(source: YamlSource, err: ErrorObject): Problem {
 }
 
 /** Namespaces of components that cannot be renamed; config may not reuse them. */
-const FIXED_NAMESPACES = ['monitoring', 'monitoring-crds', 'node-exporter', 'influxdb', 'cert-manager', 'cert-issuers', 'kserve', 'seldon-system', 'serving', 'redis', 'helm-controller', 'cnpg-system', 'postgres', 'minio', 'object-store', 'mlflow', 'airflow', 'prefect', 'gpu', 'node-pools', 'kuberay', 'ray'];
+const FIXED_NAMESPACES = ['kafka', 'alert-bridge', 'monitoring', 'monitoring-crds', 'node-exporter', 'influxdb', 'cert-manager', 'cert-issuers', 'kserve', 'seldon-system', 'serving', 'redis', 'helm-controller', 'cnpg-system', 'postgres', 'minio', 'object-store', 'mlflow', 'airflow', 'prefect', 'gpu', 'node-pools', 'kuberay', 'ray'];
 
 /** Hosts of the platform's own UIs (`<name>.<domain>`), which no model or app may take. */
 export const PLATFORM_UI_NAMES = ['argocd', 'mlflow', 'airflow', 'prefect', 'grafana', 'prometheus', 'alertmanager', 'kibana', 'chronograf'];
@@ -473,6 +473,28 @@ function semanticProblems(source: YamlSource, config: EnvironmentConfig): Proble
     }
   }
   problems.push(...servingProblems(source, config));
+  const streaming = (source.data as EnvironmentFile).streaming;
+  if (streaming && config.streaming.enabled) {
+    const s = config.streaming;
+    const topicNames = new Map<string, string>();
+    s.topics.forEach((t, i) => {
+      const auto = i < config.serving.models.length;
+      const path = auto ? `/serving/models/${i}/name` : `/streaming/topics/${i - config.serving.models.length}`;
+      if (topicNames.has(t.name)) at(`${path}`, `topic ${t.name} is declared twice (${topicNames.get(t.name)})`, 'give each topic its own name (predictions-<model> topics are made for every served model)');
+      topicNames.set(t.name, path);
+      if (t.replicas > s.kafka.brokers) at(auto ? '/streaming/kafka/brokers' : `${path}/replicas`, `topic ${t.name} asks for ${t.replicas} replicas, but Kafka has ${s.kafka.brokers} broker${s.kafka.brokers === 1 ? '' : 's'}`, 'lower the replicas, or add brokers');
+    });
+    (streaming.consumers ?? []).forEach((c, i) => {
+      c.topics.forEach((t, j) => {
+        if (!topicNames.has(t)) at(`/streaming/consumers/${i}/topics/${j}`, `topic ${t} is not one of the environment's topics`, `use one of: ${[...topicNames.keys()].join(', ')}`);
+      });
+      const enabled = { airflow: config.components.airflow.enabled, serving: config.serving.models.length > 0, prefect: config.components.prefect.enabled, ray: config.components.ray.enabled }[c.component];
+      if (!enabled) at(`/streaming/consumers/${i}/component`, `component ${c.component} does not run in this environment`, 'enable it, or remove the consumer');
+    });
+    if (s.kafka.controllers === 0 && s.kafka.brokers > 1 && s.kafka.brokers % 2 === 0) {
+      at('/streaming/kafka/brokers', `${s.kafka.brokers} dual-role nodes make an even controller quorum, which tolerates no more failures than one node fewer`, 'use an odd number of brokers, or dedicated controllers (controllers: 3)');
+    }
+  }
   const mon = (source.data as EnvironmentFile).monitoring;
   if (mon) {
     const am = mon.alertmanager;

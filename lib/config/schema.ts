@@ -240,6 +240,52 @@ const smtpSchema = {
   },
 } as const;
 
+/** Kafka (Strimzi) and what flows through it. */
+const streamingSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    enabled: { type: 'boolean' },
+    kafka: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        brokers: { type: 'integer', minimum: 1, maximum: 9 },
+        controllers: { type: 'integer', enum: [0, 1, 3, 5], description: '0: the brokers are the controllers too (dual-role nodes).' },
+        storageSize: storageSize,
+        resources,
+        retention: { type: 'string', pattern: '^[1-9][0-9]*(h|d)$' },
+      },
+    },
+    topics: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name'],
+        properties: {
+          name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$' },
+          partitions: { type: 'integer', minimum: 1, maximum: 100 },
+          replicas: { type: 'integer', minimum: 1, maximum: 9 },
+          retention: { type: 'string', pattern: '^[1-9][0-9]*(h|d)$' },
+        },
+      },
+    },
+    consumers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['component', 'topics'],
+        properties: {
+          component: { enum: ['airflow', 'serving', 'prefect', 'ray'] },
+          topics: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$' } },
+        },
+      },
+    },
+  },
+} as const;
+
 /** Observability: Prometheus, Alertmanager, Grafana (kube-prometheus-stack), optionally InfluxDB and Chronograf. */
 const monitoringSchema = {
   type: 'object',
@@ -506,6 +552,7 @@ export const environmentSchema = {
     },
     serving: servingSchema,
     monitoring: monitoringSchema,
+    streaming: streamingSchema,
     components: {
       type: 'object',
       additionalProperties: false,

@@ -146,10 +146,19 @@ export const CHARTS = {
   prometheusOperatorCrds: { repo: 'https://prometheus-community.github.io/helm-charts', chart: 'prometheus-operator-crds', version: '31.0.1', appVersion: 'v0.93.1' },
   /** prometheus-node-exporter 4.56.1, the version kube-prometheus-stack 88.5.3 depends on. */
   prometheusNodeExporter: { repo: 'https://prometheus-community.github.io/helm-charts', chart: 'prometheus-node-exporter', version: '4.56.1', appVersion: 'v1.12.1' },
+  /**
+   * Strimzi 1.2.0 (KRaft only; Kafka 4.3.1), the operator chart from its OCI
+   * registry. Its CRDs sit in the chart's crds/ folder, which Helm installs
+   * once and never upgrades (README, "Versions").
+   */
+  strimziKafkaOperator: { repo: 'oci://quay.io/strimzi-helm', chart: 'strimzi-kafka-operator', version: '1.2.0', appVersion: '1.2.0' },
   /** influxdata influxdb2 chart 2.1.2 (InfluxDB OSS 2.7.4, MIT): the optional time-series store. */
   influxdb2: { repo: 'https://helm.influxdata.com/', chart: 'influxdb2', version: '2.1.2', appVersion: '2.7.4' },
   seldonCoreOperator: { repo: 'https://storage.googleapis.com/seldon-charts', chart: 'seldon-core-operator', version: '1.18.2', appVersion: '1.18.2' },
 } as const satisfies Record<string, ChartRef>;
+
+/** The Kafka version Strimzi 1.2.0 runs by default (4.2.0 to 4.3.1 supported). */
+export const KAFKA_VERSION = '4.3.1';
 
 export const IMAGES = {
   /** k3s-io/helm-controller release v0.17.7 (CRDs in imports/ are from the same tag); paired with klipperHelm below. */
@@ -216,6 +225,8 @@ export const IMAGES = {
   kubeStateMetrics: { repository: 'registry.k8s.io/kube-state-metrics/kube-state-metrics', tag: 'v2.20.0' },
   /** The chart appends `-distroless`. */
   nodeExporter: { repository: 'quay.io/prometheus/node-exporter', tag: 'v1.12.1' },
+  /** Strimzi 1.2.0's operator image; its Kafka images are quay.io/strimzi/kafka:1.2.0-kafka-<KAFKA_VERSION>. */
+  strimziOperator: { repository: 'quay.io/strimzi/operator', tag: '1.2.0' },
   /** InfluxDB OSS 2.7.4 (MIT), the chart's default image; the entrypoint runs as uid 1000 when started so. */
   influxdb: { repository: 'docker.io/library/influxdb', tag: '2.7.4-alpine' },
   /** Chronograf 1.9.4 (AGPL-3.0), run unmodified as a plain Deployment (its chart sets no security context). */

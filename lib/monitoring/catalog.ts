@@ -603,6 +603,60 @@ export function monitoringCatalog(config: EnvironmentConfig, components: readonl
       },
     });
   }
+  if (has('kafka')) {
+    out.push({
+      component: 'kafka',
+      // Brokers, controllers and the Kafka Exporter: Strimzi's pods with the port tcp-prometheus (9404), which its NetworkPolicies open.
+      monitors: [monitor('PodMonitor', 'kafka', { matchLabels: { 'strimzi.io/cluster': 'kafka' } }, { port: 'tcp-prometheus', path: '/metrics' })],
+      scrape: [],
+      metrics: ['kafka_server_replicamanager_underreplicatedpartitions', 'kafka_controller_kafkacontroller_offlinepartitionscount', 'kafka_consumergroup_lag', 'kafka_server_brokertopicmetrics_messagesinpersec_total'],
+      alerts: [
+        {
+          alert: 'KafkaOfflinePartitions',
+          expr: 'sum(kafka_controller_kafkacontroller_offlinepartitionscount{namespace="kafka"}) > 0',
+          for: '5m',
+          severity: 'critical',
+          summary: '{{ $value }} Kafka partitions have no leader',
+          description: 'Producers and consumers of those partitions stop: prediction logs are lost or delayed and drift detection stalls.',
+          runbook: '`kubectl -n kafka get kafka,kafkanodepool,pods`: brokers that are down or cannot reach their volumes.',
+        },
+        {
+          alert: 'KafkaUnderReplicatedPartitions',
+          expr: 'sum(kafka_server_replicamanager_underreplicatedpartitions{namespace="kafka"}) > 0',
+          for: '10m',
+          severity: 'warning',
+          summary: '{{ $value }} Kafka partitions are under-replicated',
+          description: 'A broker is down or behind: one more failure may take partitions offline.',
+          runbook: 'Find the broker that is not ready (`kubectl -n kafka get pods -l strimzi.io/cluster=kafka`) and its logs.',
+        },
+        {
+          alert: 'KafkaConsumerLagHigh',
+          expr: 'sum by (consumergroup, topic) (kafka_consumergroup_lag{namespace="kafka"}) > 10000',
+          for: '15m',
+          severity: 'warning',
+          summary: 'Consumer group {{ $labels.consumergroup }} is {{ $value }} messages behind on {{ $labels.topic }}',
+          description: 'The consumer (drift detection, a pipeline) is not keeping up: its results are stale.',
+          runbook: 'Check the consumer\'s pods and logs; scale it, or the topic\'s partitions with it.',
+        },
+      ],
+      dashboard: {
+        uid: 'mlops-kafka',
+        title: 'Kafka',
+        folder: 'Data',
+        rows: [
+          {
+            title: 'Partitions and traffic',
+            panels: [
+              stat('Offline partitions', 'short', 'sum(kafka_controller_kafkacontroller_offlinepartitionscount{namespace="kafka"})'),
+              stat('Under-replicated partitions', 'short', 'sum(kafka_server_replicamanager_underreplicatedpartitions{namespace="kafka"})'),
+              ts('Messages in', 'short', ['sum by (topic) (rate(kafka_server_brokertopicmetrics_messagesinpersec_total{namespace="kafka"}[5m]))', '{{topic}}']),
+              ts('Consumer lag', 'short', ['sum by (consumergroup, topic) (kafka_consumergroup_lag{namespace="kafka"})', '{{consumergroup}} {{topic}}']),
+            ],
+          },
+        ],
+      },
+    });
+  }
   if (has('alert-bridge')) {
     out.push({
       component: 'alert-bridge',
