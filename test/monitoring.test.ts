@@ -256,6 +256,9 @@ test('promtool test rules: the alerts fire on the failures they describe and sta
           { series: 'traefik_service_requests_total{service="serving-churn-churn-8080@kubernetes",code="503"}', values: '0+10x30' },
           { series: 'traefik_service_requests_total{service="serving-iris-iris-8080@kubernetes",code="200"}', values: '0+99x30' },
           { series: 'traefik_service_requests_total{service="serving-iris-iris-8080@kubernetes",code="500"}', values: '0+1x30' },
+          // iris' petal length drifts after 5 minutes; its sepal length does not.
+          { series: 'mlops_drift_pvalue{namespace="serving",model="iris",feature="petal_length"}', values: '0.4x5 0.001x30' },
+          { series: 'mlops_drift_pvalue{namespace="serving",model="iris",feature="sepal_length"}', values: '0.4x35' },
         ],
         alert_rule_test: [
           {
@@ -283,6 +286,21 @@ test('promtool test rules: the alerts fire on the failures they describe and sta
                   summary: 'The Airflow scheduler has not sent a heartbeat for 10 minutes',
                   description: 'No DAG runs or tasks are scheduled, retraining included.',
                   runbook_url: 'https://github.com/example-org/mlops-gitops/blob/main/README.md#alert-airflowschedulerheartbeatmissing',
+                },
+              },
+            ],
+          },
+          { eval_time: '15m', alertname: 'ModelDriftDetected', exp_alerts: [] },
+          {
+            eval_time: '25m',
+            alertname: 'ModelDriftDetected',
+            exp_alerts: [
+              {
+                exp_labels: { severity: 'warning', component: 'serving', model: 'iris', feature: 'petal_length', retrain: 'true', dag_id: 'retrain_iris' },
+                exp_annotations: {
+                  summary: 'The inputs of model iris have drifted (petal_length)',
+                  description: "The recent values of a feature no longer follow the reference distribution (two-sample Kolmogorov-Smirnov test below the model's threshold). With a retrain DAG, the alert starts it.",
+                  runbook_url: 'https://github.com/example-org/mlops-gitops/blob/main/README.md#alert-modeldriftdetected',
                 },
               },
             ],

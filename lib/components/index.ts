@@ -269,6 +269,7 @@ export const COMPONENTS: readonly ComponentFactory[] = [
         catalog,
         ...(config.serving.models.some((m) => m.cache) ? { cache: cacheHandle() } : {}),
         ...(config.streaming.enabled ? { kafka: kafkaHandle(kafkaUsers(config, () => SERVING.namespace).find((u) => u.component === 'serving')!) } : {}),
+        ...(config.streaming.enabled && config.streaming.drift.length ? { driftKafka: kafkaHandle(kafkaUsers(config, () => SERVING.namespace).find((u) => u.component === 'drift')!) } : {}),
         // Retraining pipelines run as Airflow's worker ServiceAccount (task pods of every executor).
         ...(config.components.airflow.enabled
           ? { rolloutNamespace: AIRFLOW.namespace, rolloutServiceAccount: `${AIRFLOW.name}-worker`, clientNamespaces: [AIRFLOW.namespace] }

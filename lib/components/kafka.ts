@@ -52,7 +52,7 @@ export interface KafkaHandle {
 export interface KafkaUserSpec {
   readonly component: string;
   readonly namespace: string;
-  readonly access: 'write' | 'read';
+  readonly access: 'write' | 'read' | 'readwrite';
   readonly topics: readonly string[];
 }
 
@@ -73,6 +73,9 @@ export function kafkaUsers(config: EnvironmentConfig, namespaceOf: (component: s
   const users: KafkaUserSpec[] = [];
   const predictions = config.serving.models.map((m) => `predictions-${m.name}`);
   if (predictions.length) users.push({ component: 'serving', namespace: namespaceOf('serving'), access: 'write', topics: predictions });
+  // The drift services: their intake writes the requests KServe logs, their detectors read them.
+  const drifted = config.streaming.drift.map((d) => `predictions-${d.model}`);
+  if (drifted.length) users.push({ component: 'drift', namespace: namespaceOf('serving'), access: 'readwrite', topics: drifted });
   for (const c of config.streaming.consumers) {
     const existing = users.find((u) => u.component === c.component);
     // A component that writes and reads gets one user with both (read wins no ACL from write).
@@ -209,7 +212,7 @@ export class KafkaChart extends ComponentChart {
         labels,
         keys: [{ key: 'password', description: `SCRAM password of Kafka user ${u.component} (the same value as in namespace ${u.namespace})`, source: handle.password }],
       });
-      const ops = u.access === 'write' ? ['Write', 'Describe'] : ['Read', 'Describe'];
+      const ops = { write: ['Write', 'Describe'], read: ['Read', 'Describe'], readwrite: ['Read', 'Write', 'Describe'] }[u.access];
       new ApiObject(this, `kafka-user-${u.component}`, {
         apiVersion: 'kafka.strimzi.io/v1',
         kind: 'KafkaUser',
@@ -220,7 +223,7 @@ export class KafkaChart extends ComponentChart {
             type: 'simple',
             acls: [
               ...u.topics.map((topic) => ({ resource: { type: 'topic', name: topic, patternType: 'literal' }, operations: ops, host: '*' })),
-              ...(u.access === 'read' ? [{ resource: { type: 'group', name: handle.groupPrefix, patternType: 'prefix' }, operations: ['Read'], host: '*' }] : []),
+              ...(u.access !== 'write' ? [{ resource: { type: 'group', name: handle.groupPrefix, patternType: 'prefix' }, operations: ['Read'], host: '*' }] : []),
             ],
           },
         },

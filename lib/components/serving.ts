@@ -23,9 +23,10 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { EnvironmentConfig, ModelFormat, ModelVersionConfig, Resources, ServedModelConfig, ServingAppConfig } from '../config/environment';
+import { DriftConfig, EnvironmentConfig, ModelFormat, ModelVersionConfig, Resources, ServedModelConfig, ServingAppConfig } from '../config/environment';
 import { bucketOf } from '../config/load';
-import { IMAGES, imageString } from '../config/versions';
+import { DRIFT_PACKAGES, IMAGES, imageString } from '../config/versions';
+import { DRIFT_PROGRAM } from '../../cluster/drift/program';
 import { AUTH_PROXY_PORT, htpasswdOf } from '../constructs/auth-proxy';
 import { ComponentChart, IgnoredFields, Tier } from '../constructs/component';
 import {
@@ -69,6 +70,9 @@ export const MODEL_URI_ANNOTATION = 'mlops-gitops.dev/model-uri';
 const BACKEND_LABEL = 'mlops-gitops.dev/model-backend';
 /** Label of the pods the ingress controller may reach (gateways, apps' proxies). */
 const PUBLIC_LABEL = 'mlops-gitops.dev/public';
+/** Label of every drift service pod (its value: the model). */
+export const DRIFT_LABEL = 'mlops-gitops.dev/drift';
+const DRIFT_PORT = 8080;
 /** Label of every gateway pod. */
 const GATEWAY_LABEL = 'mlops-gitops.dev/model-gateway';
 
@@ -92,10 +96,11 @@ const SELDON_SERVERS: Partial<Record<ModelFormat, string>> = {
 
 /** The buckets the models of an environment are read from (the serving consumer's read grant). */
 export function servingReadBuckets(config: EnvironmentConfig): string[] {
-  const uris = config.serving.models.flatMap((m) => [
+  const uris: string[] = config.serving.models.flatMap((m) => [
     ...m.versions.flatMap((v) => (v.storageUri ? [v.storageUri] : [])),
     ...(m.rayserve?.workingDir.startsWith('s3://') ? [m.rayserve.workingDir] : []),
   ]);
+  if (config.streaming.enabled) uris.push(...config.streaming.drift.map((d) => d.reference));
   return [...new Set(uris.map(bucketOf))].sort();
 }
 
@@ -204,6 +209,8 @@ export interface ServingProps {
   readonly cache?: CacheHandle;
   /** Kafka, where team services log their predictions (`predictions-<model>`). */
   readonly kafka?: KafkaHandle;
+  /** The drift services' Kafka user (they write the requests KServe logs and read them back). */
+  readonly driftKafka?: KafkaHandle;
   /** Namespaces of other components whose pods call the models' in-cluster handles (e.g. Airflow's evaluation tasks). */
   readonly clientNamespaces?: readonly string[];
   /** Namespace whose pods may roll models out (Airflow's, for retraining); none when absent. */
@@ -215,6 +222,7 @@ export interface ServingProps {
 export class ServingChart extends ComponentChart {
   public readonly endpoints: readonly ModelEndpoint[];
   private readonly serving: EnvironmentConfig['serving'];
+  private readonly drifted: ReadonlySet<string>;
   private kafkaSecret?: SealedSecret;
 
   constructor(scope: Construct, props: ServingProps) {
@@ -236,6 +244,7 @@ export class ServingChart extends ComponentChart {
     const labels = this.objectLabels();
     const serving = config.serving;
     this.serving = serving;
+    this.drifted = new Set(props.driftKafka ? config.streaming.drift.map((d) => d.model) : []);
     this.endpoints = serving.models.map((m) => modelEndpoint(config, m.name));
 
     const auth = new SealedSecret(this, 'basic-auth', {
@@ -292,6 +301,20 @@ export class ServingChart extends ComponentChart {
       if (model.loadTest) this.loadTest(model, labels);
     }
     for (const app of serving.apps) this.app(config, app, auth.ref('auth'), labels);
+    if (props.driftKafka && config.streaming.drift.length) {
+      const secret = kafkaClientSecret(this, props.catalog, 'serving', props.driftKafka, labels);
+      const program = new k8s.KubeConfigMap(this, 'drift-program', { metadata: { name: 'drift-program', labels }, data: { 'drift.py': DRIFT_PROGRAM } });
+      for (const d of config.streaming.drift) this.driftService(d, secret, program.name, store, labels);
+      new k8s.KubeNetworkPolicy(this, 'allow-drift-intake', {
+        metadata: { name: 'allow-drift-intake', labels },
+        spec: {
+          podSelector: { matchExpressions: [{ key: DRIFT_LABEL, operator: 'Exists' }] },
+          policyTypes: ['Ingress'],
+          // KServe's payload logger runs in the model's pod.
+          ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: BACKEND_LABEL, operator: 'Exists' }] } }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(DRIFT_PORT) }] }],
+        },
+      });
+    }
     if (props.rolloutNamespace && props.rolloutServiceAccount) this.rolloutRole(props.rolloutNamespace, props.rolloutServiceAccount, labels);
 
     // Ingress: the ingress controller (any namespace) reaches the gateways' public port and the apps'
@@ -443,6 +466,8 @@ export class ServingChart extends ComponentChart {
           ...(placement.pool ? { annotations: { 'karpenter.sh/do-not-disrupt': 'true' } } : {}),
           securityContext: { runAsNonRoot: true, runAsUser: KSERVE_UID, runAsGroup: KSERVE_UID, fsGroup: KSERVE_UID, seccompProfile: { type: 'RuntimeDefault' } },
           ...placementFields(placement),
+          // The model's requests to its drift service, which writes them to Kafka.
+          ...(this.drifted.has(model.name) ? { logger: { mode: 'request', url: `http://drift-${model.name}.${NS}.svc.cluster.local/log` } } : {}),
           model: {
             modelFormat: { name: KSERVE_FORMATS[model.format!] },
             // MLflow models run on MLServer, which speaks only the Open Inference Protocol (v2).
@@ -845,6 +870,85 @@ export class ServingChart extends ComponentChart {
       spec: { selector: podLabels, ports: [{ name: 'proxy', port: AUTH_PROXY_PORT, targetPort: k8s.IntOrString.fromString('proxy') }] },
     });
     this.ingress(config, app.name, app.host, AUTH_PROXY_PORT, labels);
+  }
+
+  /** A model's drift service: cluster/drift/drift.py on a stock Python image, its pinned packages installed at start. */
+  private driftService(d: DriftConfig, kafka: SealedSecret, program: string, store: ReadOnlyStoreHandle | undefined, labels: Record<string, string>): void {
+    const name = `drift-${d.model}`;
+    const podLabels = { [DRIFT_LABEL]: d.model, 'app.kubernetes.io/name': name };
+    const q = (v: string) => k8s.Quantity.fromString(v);
+    const fromKafka = (key: string) => ({ secretKeyRef: { name: kafka.name, key } });
+    const probe = (failureThreshold: number): k8s.Probe => ({ httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, failureThreshold });
+    new k8s.KubeDeployment(this, `drift-${d.model}`, {
+      metadata: { name, labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: podLabels },
+        template: {
+          metadata: { labels: { ...labels, ...podLabels } },
+          spec: {
+            serviceAccountName: MODEL_READER_SA,
+            automountServiceAccountToken: store !== undefined && !store.credentials,
+            securityContext: { runAsNonRoot: true, runAsUser: APP_USER, runAsGroup: APP_USER, fsGroup: APP_USER, seccompProfile: { type: 'RuntimeDefault' } },
+            initContainers: [
+              {
+                name: 'install',
+                image: imageString(IMAGES.python),
+                imagePullPolicy: 'IfNotPresent',
+                command: ['pip', 'install', '--no-cache-dir', '--disable-pip-version-check', '--target=/deps', ...DRIFT_PACKAGES],
+                env: [{ name: 'HOME', value: '/tmp' }],
+                resources: { requests: { cpu: q('100m'), memory: q('256Mi') }, limits: { cpu: q('1'), memory: q('1Gi') } },
+                securityContext: restricted(APP_USER),
+                volumeMounts: [{ name: 'deps', mountPath: '/deps' }, { name: 'tmp', mountPath: '/tmp' }],
+              },
+            ],
+            containers: [
+              {
+                name: 'drift',
+                image: imageString(IMAGES.python),
+                imagePullPolicy: 'IfNotPresent',
+                command: ['python', '/app/drift.py'],
+                ports: [{ name: 'http', containerPort: DRIFT_PORT }],
+                env: [
+                  { name: 'PYTHONPATH', value: '/deps' },
+                  { name: 'HOME', value: '/tmp' },
+                  { name: 'DRIFT_MODEL', value: d.model },
+                  { name: 'DRIFT_FEATURES', value: JSON.stringify(d.features) },
+                  { name: 'DRIFT_REFERENCE_URI', value: d.reference },
+                  { name: 'DRIFT_WINDOW', value: String(d.window) },
+                  { name: 'DRIFT_PORT', value: String(DRIFT_PORT) },
+                  { name: 'KAFKA_BOOTSTRAP_SERVERS', valueFrom: fromKafka('bootstrapServers') },
+                  { name: 'KAFKA_USERNAME', valueFrom: fromKafka('username') },
+                  { name: 'KAFKA_PASSWORD', valueFrom: { secretKeyRef: kafka.ref('password') } },
+                  { name: 'KAFKA_TOPIC', value: `predictions-${d.model}` },
+                  ...storeEnv(store),
+                ],
+                resources: { requests: { cpu: q('100m'), memory: q('256Mi') }, limits: { cpu: q('1'), memory: q('1Gi') } },
+                // Installing the packages and reading the reference take a while on the first start.
+                startupProbe: { ...probe(60), periodSeconds: 5 },
+                readinessProbe: probe(3),
+                livenessProbe: probe(6),
+                securityContext: restricted(APP_USER),
+                volumeMounts: [
+                  { name: 'program', mountPath: '/app', readOnly: true },
+                  { name: 'deps', mountPath: '/deps', readOnly: true },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'program', configMap: { name: program } },
+              { name: 'deps', emptyDir: { sizeLimit: q('1Gi') } },
+              { name: 'tmp', emptyDir: { sizeLimit: q('256Mi') } },
+            ],
+          },
+        },
+      },
+    });
+    new k8s.KubeService(this, `drift-service-${d.model}`, {
+      metadata: { name, labels },
+      spec: { selector: podLabels, ports: [{ name: 'http', port: 80, targetPort: k8s.IntOrString.fromString('http') }] },
+    });
   }
 
   /**

@@ -454,6 +454,19 @@ export interface KafkaTopicConfig {
   readonly retention: string;
 }
 
+export interface DriftConfig {
+  readonly model: string;
+  readonly features: readonly string[];
+  /** `s3://bucket/key.csv` in the platform's object store: a column per feature. */
+  readonly reference: string;
+  /** Rows in the sliding window. @default 500 */
+  readonly window: number;
+  /** The KS test's p-value below which a feature has drifted. @default 0.01 */
+  readonly threshold: number;
+  /** How long drift must last before the alert fires. @default '15m' */
+  readonly for: string;
+}
+
 export interface StreamingConfig {
   /** Kafka (Strimzi) runs. @default true when `streaming` is present */
   readonly enabled: boolean;
@@ -471,6 +484,8 @@ export interface StreamingConfig {
   };
   /** Every topic: `predictions-<model>` for each served model, then `streaming.topics`. */
   readonly topics: readonly KafkaTopicConfig[];
+  /** Drift detection per model: its features, reference data, window, threshold. @default [] */
+  readonly drift: readonly DriftConfig[];
   /** Components that read topics (each gets its own user and credentials). @default [] */
   readonly consumers: readonly { readonly component: string; readonly topics: readonly string[] }[];
 }
@@ -797,6 +812,7 @@ function resolveStreaming(raw: EnvironmentFile['streaming'], models: readonly { 
       ...predictions,
       ...(raw?.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitions ?? 3, replicas: t.replicas ?? replicas, retention: t.retention ?? retention })),
     ],
+    drift: (raw?.drift ?? []).map((d) => ({ model: d.model, features: d.features, reference: d.reference, window: d.window ?? 500, threshold: d.threshold ?? 0.01, for: d.for ?? '15m' })),
     consumers: (raw?.consumers ?? []).map((c) => ({ component: c.component, topics: c.topics })),
   };
 }

@@ -491,6 +491,14 @@ function semanticProblems(source: YamlSource, config: EnvironmentConfig): Proble
       const enabled = { airflow: config.components.airflow.enabled, serving: config.serving.models.length > 0, prefect: config.components.prefect.enabled, ray: config.components.ray.enabled }[c.component];
       if (!enabled) at(`/streaming/consumers/${i}/component`, `component ${c.component} does not run in this environment`, 'enable it, or remove the consumer');
     });
+    s.drift.forEach((d, i) => {
+      const model = config.serving.models.find((m) => m.name === d.model);
+      if (!model) at(`/streaming/drift/${i}/model`, `model "${d.model}" is not in serving.models`, `use one of: ${config.serving.models.map((m) => m.name).join(', ') || '(no models)'}`);
+      else if (model.server === 'rayserve' || model.server === 'seldon') at(`/streaming/drift/${i}/model`, `requests of ${model.server} models are not logged to Kafka`, 'watch a kserve or service model');
+      if (s.drift.findIndex((x) => x.model === d.model) !== i) at(`/streaming/drift/${i}/model`, `model ${d.model} has a drift service already`, 'keep one entry per model');
+      const buckets = platformBuckets(config);
+      if (!buckets.includes(bucketOf(d.reference))) at(`/streaming/drift/${i}/reference`, `${d.reference} is not in a bucket of the platform's object store (${buckets.join(', ') || 'none'})`, 'put the reference data in a platform bucket, e.g. next to the model in MLflow\'s');
+    });
     if (s.kafka.controllers === 0 && s.kafka.brokers > 1 && s.kafka.brokers % 2 === 0) {
       at('/streaming/kafka/brokers', `${s.kafka.brokers} dual-role nodes make an even controller quorum, which tolerates no more failures than one node fewer`, 'use an odd number of brokers, or dedicated controllers (controllers: 3)');
     }

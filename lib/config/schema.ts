@@ -271,6 +271,22 @@ const streamingSchema = {
         },
       },
     },
+    drift: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['model', 'features', 'reference'],
+        properties: {
+          model: dnsLabel,
+          features: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]{0,62}$' } },
+          reference: { type: 'string', pattern: PATTERNS.s3Uri.pattern, description: 'A CSV with a column per feature: the training data the model learnt from.' },
+          window: { type: 'integer', minimum: 50, maximum: 100000 },
+          threshold: { type: 'number', exclusiveMinimum: 0, maximum: 0.5 },
+          for: { type: 'string', pattern: PATTERNS.duration.pattern },
+        },
+      },
+    },
     consumers: {
       type: 'array',
       items: {

@@ -160,6 +160,9 @@ export const CHARTS = {
 /** The Kafka version Strimzi 1.2.0 runs by default (4.2.0 to 4.3.1 supported). */
 export const KAFKA_VERSION = '4.3.1';
 
+/** The drift service's Python packages, exact versions (installed by its init container). */
+export const DRIFT_PACKAGES = ['numpy==2.1.3', 'scipy==1.14.1', 'kafka-python==2.0.2', 'boto3==1.35.99'];
+
 export const IMAGES = {
   /** k3s-io/helm-controller release v0.17.7 (CRDs in imports/ are from the same tag); paired with klipperHelm below. */
   helmController: { repository: 'docker.io/rancher/helm-controller', tag: 'v0.17.7' },
@@ -227,6 +230,8 @@ export const IMAGES = {
   nodeExporter: { repository: 'quay.io/prometheus/node-exporter', tag: 'v1.12.1' },
   /** Strimzi 1.2.0's operator image; its Kafka images are quay.io/strimzi/kafka:1.2.0-kafka-<KAFKA_VERSION>. */
   strimziOperator: { repository: 'quay.io/strimzi/operator', tag: '1.2.0' },
+  /** The drift service's runtime (cluster/drift/drift.py): a stock Python image; its packages are DRIFT_PACKAGES. */
+  python: { repository: 'docker.io/library/python', tag: '3.12.8-slim-bookworm' },
   /** InfluxDB OSS 2.7.4 (MIT), the chart's default image; the entrypoint runs as uid 1000 when started so. */
   influxdb: { repository: 'docker.io/library/influxdb', tag: '2.7.4-alpine' },
   /** Chronograf 1.9.4 (AGPL-3.0), run unmodified as a plain Deployment (its chart sets no security context). */

@@ -291,6 +291,8 @@ export function monitoringCatalog(config: EnvironmentConfig, components: readonl
         monitors.push(monitor('PodMonitor', `model-${m.name}`, { matchLabels: { 'mlops-gitops.dev/model-backend': m.name } }, { port: 'http', path: m.metricsPath }));
       }
     }
+    const drift = config.streaming.enabled ? config.streaming.drift : [];
+    if (drift.length) monitors.push(monitor('PodMonitor', 'drift', { matchExpressions: [{ key: 'mlops-gitops.dev/drift', operator: 'Exists' }] }, { port: 'http', path: '/metrics' }));
     if (models.some((m) => m.server === 'rayserve')) {
       ports.add(8080);
       monitors.push(monitor('PodMonitor', 'ray-serve', { matchExpressions: [{ key: 'ray.io/node-type', operator: 'Exists' }] }, { port: 'metrics', path: '/metrics' }));
@@ -298,8 +300,11 @@ export function monitoringCatalog(config: EnvironmentConfig, components: readonl
     out.push({
       component: 'serving',
       monitors,
-      scrape: ports.size ? [{ podSelector: { matchExpressions: [{ key: 'mlops-gitops.dev/model-backend', operator: 'Exists' }] }, ports: [...ports].sort((a, b) => a - b) }] : [],
-      metrics: ['request_predict_seconds_bucket', 'request_predict_seconds_count', 'model_infer_request_success_total', 'model_infer_request_failure_total', 'ray_serve_num_http_requests_total', 'ray_serve_num_http_error_requests_total', 'traefik_service_requests_total', 'traefik_service_request_duration_seconds_bucket'],
+      scrape: [
+        ...(ports.size ? [{ podSelector: { matchExpressions: [{ key: 'mlops-gitops.dev/model-backend', operator: 'Exists' }] }, ports: [...ports].sort((a, b) => a - b) }] : []),
+        ...(drift.length ? [{ podSelector: { matchExpressions: [{ key: 'mlops-gitops.dev/drift', operator: 'Exists' }] }, ports: [8080] }] : []),
+      ],
+      metrics: ['mlops_drift_pvalue', 'mlops_drift_statistic', 'mlops_drift_window_rows', 'mlops_drift_rows_total', 'request_predict_seconds_bucket', 'request_predict_seconds_count', 'model_infer_request_success_total', 'model_infer_request_failure_total', 'ray_serve_num_http_requests_total', 'ray_serve_num_http_error_requests_total', 'traefik_service_requests_total', 'traefik_service_request_duration_seconds_bucket'],
       alerts: [
         {
           alert: 'ModelErrorRateHigh',
@@ -319,6 +324,20 @@ export function monitoringCatalog(config: EnvironmentConfig, components: readonl
           description: 'The 95th percentile of prediction time is over 1s in the model server, or over 2s through the ingress, for 15 minutes.',
           runbook: 'Check CPU throttling and replicas (`kubectl -n serving get hpa`); raise `replicas.max` or `resources` of the model in the environment file.',
         },
+        // One rule per watched model: its threshold, and its retrain DAG as the alert bridge's target.
+        ...drift.map((d) => {
+          const retrain = models.find((m) => m.name === d.model)?.retrainDag;
+          return {
+            alert: 'ModelDriftDetected',
+            expr: `min by (model, feature) (mlops_drift_pvalue{namespace="serving",model="${d.model}"}) < ${d.threshold}`,
+            for: d.for,
+            severity: 'warning' as const,
+            summary: 'The inputs of model {{ $labels.model }} have drifted ({{ $labels.feature }})',
+            description: 'The recent values of a feature no longer follow the reference distribution (two-sample Kolmogorov-Smirnov test below the model\'s threshold). With a retrain DAG, the alert starts it.',
+            runbook: 'The "Model serving" dashboard shows the p-values per feature. A real change in the data: the retrain DAG runs (Airflow UI) and its new version is rolled out; a broken upstream feed: fix the feed, not the model.',
+            labels: { model: d.model, ...(retrain ? { retrain: 'true', dag_id: retrain } : {}) },
+          };
+        }),
         {
           alert: 'ModelUnavailable',
           expr: 'kube_deployment_status_replicas_available{namespace="serving"} == 0 and kube_deployment_spec_replicas{namespace="serving"} > 0',
@@ -345,6 +364,17 @@ export function monitoringCatalog(config: EnvironmentConfig, components: readonl
               ts('Latency p95', 's', ['histogram_quantile(0.95, sum by (le, service) (rate(traefik_service_request_duration_seconds_bucket{service=~"serving-.*@kubernetes"}[5m])))', '{{service}}']),
             ],
           },
+          ...(drift.length
+            ? [
+                {
+                  title: 'Drift',
+                  panels: [
+                    ts('KS p-value per feature (drift below the threshold)', 'short', ['min by (model, feature) (mlops_drift_pvalue{namespace="serving"})', '{{model}} {{feature}}']),
+                    ts('Rows seen', 'short', ['sum by (model) (rate(mlops_drift_rows_total{namespace="serving"}[5m]))', '{{model}}']),
+                  ],
+                },
+              ]
+            : []),
           {
             title: 'Model servers',
             panels: [

@@ -63,11 +63,15 @@ export function prometheusRuleSpec(group: AlertGroup, runbook: (alert: string) =
 /** Problems of a set of groups: duplicate names, empty texts, a `for` that is not a duration. */
 export function alertProblems(groups: readonly AlertGroup[]): string[] {
   const problems: string[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, AlertDefinition>();
   for (const g of groups) {
     for (const a of g.alerts) {
-      if (seen.has(a.alert)) problems.push(`alert ${a.alert} is defined twice`);
-      seen.add(a.alert);
+      // One alert may have a rule per subject (a model), with its own expression and labels, but one meaning.
+      const other = seen.get(a.alert);
+      if (other && (other.summary !== a.summary || other.description !== a.description || other.runbook !== a.runbook || other.severity !== a.severity)) {
+        problems.push(`alert ${a.alert} is defined twice with different meanings`);
+      }
+      seen.set(a.alert, a);
       if (!/^[A-Z][A-Za-z0-9]+$/.test(a.alert)) problems.push(`alert ${a.alert}: name is not CamelCase`);
       if (!/^[0-9]+[smh]$/.test(a.for)) problems.push(`alert ${a.alert}: for "${a.for}" is not a duration`);
       for (const key of ['summary', 'description', 'runbook'] as const) if (!a[key].trim()) problems.push(`alert ${a.alert}: empty ${key}`);
