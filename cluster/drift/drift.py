@@ -106,6 +106,10 @@ class Drift:
         self.bad = 0
         self.lock = threading.Lock()
 
+    def count_bad(self) -> None:
+        with self.lock:
+            self.bad += 1
+
     def add(self, rows: list[list[float]]) -> None:
         with self.lock:
             for row in rows:
@@ -162,8 +166,10 @@ def serve(drift: Drift, port: int, produce=None) -> ThreadingHTTPServer:
             try:
                 rows = rows_of(json.loads(body or b"null"), drift.features)
             except (ValueError, TypeError, KeyError):
-                drift.bad += 1
+                drift.count_bad()
                 return self._reply(400, "not a prediction request\n")
+            if not rows:
+                return self._reply(202, "no feature rows\n")
             if produce is not None:
                 produce(body)
             else:
@@ -196,7 +202,7 @@ def consume(drift: Drift, settings: dict) -> None:
         try:
             drift.add(rows_of(json.loads(record.value), drift.features))
         except (ValueError, TypeError, KeyError):
-            drift.bad += 1
+            drift.count_bad()
 
 
 def main() -> None:
@@ -205,7 +211,7 @@ def main() -> None:
     features = json.loads(env["DRIFT_FEATURES"])
     reference = read_reference(env["DRIFT_REFERENCE_URI"], features)
     drift = Drift(env["DRIFT_MODEL"], features, reference, int(env.get("DRIFT_WINDOW", "500")), int(env.get("DRIFT_MIN_ROWS", "50")))
-    produce = None
+    produce = None  # noqa: F811
     if env.get("KAFKA_BOOTSTRAP_SERVERS"):
         from kafka import KafkaProducer
 
@@ -217,7 +223,10 @@ def main() -> None:
             sasl_plain_password=env["KAFKA_PASSWORD"],
             acks="all",
         )
-        produce = lambda body: producer.send(env["KAFKA_TOPIC"], body)  # noqa: E731
+        def produce(body: bytes) -> None:
+            future = producer.send(env["KAFKA_TOPIC"], body)
+            future.add_errback(lambda err: log.error("could not write a request to %s: %s", env["KAFKA_TOPIC"], err))
+
         threading.Thread(target=consume, args=(drift, dict(env)), daemon=True).start()
     serve(drift, int(env.get("DRIFT_PORT", "8080")), produce)
     log.info("drift detection of %s on %s, reference rows %s", env["DRIFT_MODEL"], features, {f: len(v) for f, v in reference.items()})

@@ -69,6 +69,8 @@ def build_retrain_dag(model: str, trainer_image: str, alert_email: str | None = 
         schedule=None,
         catchup=False,
         max_active_runs=1,
+        # Started by the alert bridge: a new DAG must not wait for a person to unpause it.
+        is_paused_upon_creation=False,
         tags=["mlops-gitops", "retrain", model],
         default_args={
             "retries": 1,

@@ -109,6 +109,9 @@ export class KafkaChart extends ComponentChart {
     const s = config.streaming;
     const kept = { ...KEEP_ON_REMOVAL, 'argocd.argoproj.io/sync-wave': '2', 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false,SkipDryRunOnMissingResource=true' };
     const cr = { 'argocd.argoproj.io/sync-wave': '3', 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' };
+    // Deleting the Application deletes topics first (reverse waves), while the topic operator still runs and
+    // would delete their data: they are not deleted with it. A topic removed from the config is still pruned.
+    const topicAnnotations = { 'argocd.argoproj.io/sync-wave': '3', 'argocd.argoproj.io/sync-options': 'Delete=false,SkipDryRunOnMissingResource=true' };
     const cluster = { ...labels, 'strimzi.io/cluster': KAFKA_CLUSTER };
 
     new HelmChart(this, 'strimzi', {
@@ -198,7 +201,7 @@ export class KafkaChart extends ComponentChart {
       new ApiObject(this, `topic-${t.name}`, {
         apiVersion: 'kafka.strimzi.io/v1',
         kind: 'KafkaTopic',
-        metadata: { name: t.name, labels: cluster, annotations: cr },
+        metadata: { name: t.name, labels: cluster, annotations: topicAnnotations },
         spec: { partitions: t.partitions, replicas: t.replicas, config: { 'retention.ms': retentionMs(t.retention), 'min.insync.replicas': Math.max(1, Math.min(t.replicas - 1, 2)) } },
       });
     }

@@ -895,8 +895,9 @@ export class ServingChart extends ComponentChart {
                 name: 'install',
                 image: imageString(IMAGES.python),
                 imagePullPolicy: 'IfNotPresent',
-                command: ['pip', 'install', '--no-cache-dir', '--disable-pip-version-check', '--target=/deps', ...DRIFT_PACKAGES],
-                env: [{ name: 'HOME', value: '/tmp' }],
+                command: ['sh', '-c', `mkdir -p /deps/.tmp && pip install --no-cache-dir --disable-pip-version-check --target=/deps ${DRIFT_PACKAGES.join(' ')} && rm -rf /deps/.tmp`],
+                // pip builds the target tree in its temporary folder (a few hundred MB): on the large volume, then a rename.
+                env: [{ name: 'HOME', value: '/tmp' }, { name: 'TMPDIR', value: '/deps/.tmp' }],
                 resources: { requests: { cpu: q('100m'), memory: q('256Mi') }, limits: { cpu: q('1'), memory: q('1Gi') } },
                 securityContext: restricted(APP_USER),
                 volumeMounts: [{ name: 'deps', mountPath: '/deps' }, { name: 'tmp', mountPath: '/tmp' }],

@@ -161,7 +161,7 @@ export const CHARTS = {
 export const KAFKA_VERSION = '4.3.1';
 
 /** The drift service's Python packages, exact versions (installed by its init container). */
-export const DRIFT_PACKAGES = ['numpy==2.1.3', 'scipy==1.14.1', 'kafka-python==2.0.2', 'boto3==1.35.99'];
+export const DRIFT_PACKAGES = ['numpy==2.1.3', 'scipy==1.14.1', 'kafka-python==2.1.2', 'boto3==1.35.99'];
 
 export const IMAGES = {
   /** k3s-io/helm-controller release v0.17.7 (CRDs in imports/ are from the same tag); paired with klipperHelm below. */
