@@ -25,7 +25,7 @@ interface CrdVersion {
  * written (validation), not a cdk8s module (their generated types run to
  * megabytes and would slow every type-check).
  */
-const SCHEMA_ONLY = new Set(['kserve-inferenceservice', 'rayservice', 'seldondeployment', 'prometheusrule', 'strimzi-kafka', 'strimzi-kafkanodepool', 'strimzi-kafkatopic', 'strimzi-kafkauser']);
+const SCHEMA_ONLY = new Set(['kserve-inferenceservice', 'rayservice', 'seldondeployment', 'prometheusrule', 'strimzi-kafka', 'strimzi-kafkanodepool', 'strimzi-kafkatopic', 'strimzi-kafkauser', 'eck-elasticsearch', 'eck-kibana', 'eck-beat', 'eck-logstash']);
 
 function main(): void {
   const root = path.resolve(__dirname, '..', '..');

@@ -17,7 +17,7 @@ const SHIPPED = ['local', 'staging', 'prod'];
 const shipped = () => renderEnvironments(ROOT, SHIPPED).flatMap((r) => r.files.map((f) => ({ env: r.env, path: f.path, object: f.object as Obj })));
 
 /** Releases whose uninstall destroys data: CRDs whose objects hold data, or Argo CD itself. */
-const KEPT = new Set(['argo-cd', 'cloudnative-pg', 'sealed-secrets', 'kuberay-operator', 'gpu-operator', 'cert-manager', 'kserve-crd', 'seldon-core-operator', 'prometheus-operator-crds', 'influxdb2']);
+const KEPT = new Set(['argo-cd', 'cloudnative-pg', 'sealed-secrets', 'kuberay-operator', 'gpu-operator', 'cert-manager', 'kserve-crd', 'seldon-core-operator', 'prometheus-operator-crds', 'influxdb2', 'eck-operator']);
 
 test('every HelmChart that owns data-holding CRDs (or is Argo CD) is kept on prune and Application deletion; the others are not', () => {
   const charts = shipped().filter((f) => f.object.kind === 'HelmChart');

@@ -22,9 +22,11 @@ export interface ValidationReport {
 
 /** Secret names that workloads in `objects` mount or read but no SealedSecret creates. */
 export function danglingSecretRefs(objects: readonly K8sObject[]): string[] {
-  const sealed = new Set(
-    objects.filter((o) => o.kind === 'SealedSecret').map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`),
-  );
+  const sealed = new Set([
+    ...objects.filter((o) => o.kind === 'SealedSecret').map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`),
+    // Secrets operators make for objects in the output: ECK's superuser of each Elasticsearch.
+    ...objects.filter((o) => o.kind === 'Elasticsearch').map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}-es-elastic-user`),
+  ]);
   const errors: string[] = [];
   for (const o of objects) {
     const refs = new Set<string>();

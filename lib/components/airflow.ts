@@ -15,6 +15,7 @@ import { ComponentChart, Tier } from '../constructs/component';
 import { HelmChart } from '../constructs/helm-chart';
 import { ALERT_BRIDGE_USER, alertBridgePassword } from './alert-bridge';
 import { backendName, modelEndpoint } from './serving';
+import { AIRFLOW_LOG_INDEX, airflowLogReaderHost, airflowLogReaderPassword } from './logging';
 import { SealedSecret } from '../constructs/sealed-secret';
 import { Consumer, DatabaseHandle, MlflowHandle, ObjectStoreHandle, s3Url } from '../data/handles';
 import { DataLayer } from '../data/layer';
@@ -92,6 +93,13 @@ export class AirflowChart extends ComponentChart {
       // Read it with: kubectl -n airflow get secret airflow-admin -o jsonpath='{.data.password}' | base64 -d
       { key: 'password', description: 'password of the Airflow admin user', source: generatedPassword(24) },
     ]);
+    // Task logs in Elasticsearch (logging): the reader's user, and the URL with its credentials for the chart.
+    const es = config.logging.enabled
+      ? secret('elasticsearch', 'airflow-elasticsearch', [
+          { key: 'password', description: 'password of Elasticsearch user airflow (the same value as in namespace logging)', source: airflowLogReaderPassword() },
+          { key: 'connection', description: 'Elasticsearch URL with that user (the chart sets [elasticsearch] host from it)', source: airflowLogReaderHost() },
+        ])
+      : undefined;
     // The alert bridge's service user (role User: it may trigger DAG runs), created with the admin.
     const bridge = alertBridgeOn(config)
       ? secret('alert-bridge', 'airflow-alert-bridge', [{ key: 'password', description: `password of Airflow's service user ${ALERT_BRIDGE_USER} (the same value as in namespace alert-bridge)`, source: alertBridgePassword() }])
@@ -137,6 +145,7 @@ export class AirflowChart extends ComponentChart {
         metadataSecret: metadata.name,
         adminSecret: admin.name,
         ...(bridge ? { bridgeSecret: bridge.name } : {}),
+        ...(es ? { elasticsearchSecret: es.name } : {}),
         envSecrets,
         gitSync,
         celery,
@@ -236,6 +245,8 @@ interface ValuesInput {
   readonly adminSecret: string;
   /** The alert bridge's service user's password; no such user when absent. */
   readonly bridgeSecret?: string;
+  /** Task logs in Elasticsearch: the Secret with its `connection`; object-store logs when absent. */
+  readonly elasticsearchSecret?: string;
   readonly envSecrets: readonly { envName: string; secretName: string; secretKey: string }[];
   readonly gitSync: Record<string, unknown>;
   readonly celery: { redisSecret: string; brokerSecret: string; resultBackendSecret: string } | undefined;
@@ -407,12 +418,32 @@ export function airflowValues(v: ValuesInput): Record<string, unknown> {
       ],
     },
     dags: { gitSync: v.gitSync },
+    // Task logs: to stdout as JSON, shipped by Filebeat and Logstash, read back from Elasticsearch (logging);
+    // else to the object store.
+    ...(v.elasticsearchSecret ? { elasticsearch: { enabled: true, secretName: v.elasticsearchSecret } } : {}),
     config: {
-      logging: {
-        remote_logging: 'True',
-        remote_base_log_folder: s3Url(store, 'logs'),
-        remote_log_conn_id: OBJECT_STORE_CONN_ID,
-      },
+      logging: v.elasticsearchSecret
+        ? { remote_logging: 'True' }
+        : {
+            remote_logging: 'True',
+            remote_base_log_folder: s3Url(store, 'logs'),
+            remote_log_conn_id: OBJECT_STORE_CONN_ID,
+          },
+      ...(v.elasticsearchSecret
+        ? {
+            elasticsearch: {
+              write_stdout: 'True',
+              json_format: 'True',
+              // Airflow 3's own template (the chart's default is Airflow 2's).
+              log_id_template: '{dag_id}-{task_id}-{run_id}-{map_index}-{try_number}',
+              // Filebeat's host is an object; the reader sorts by the handler's line number.
+              host_field: 'host.name',
+              offset_field: 'offset',
+              index_patterns: `${AIRFLOW_LOG_INDEX}*`,
+              frontend: `kibana.${config.domain}/app/discover#/?_a=(query:(language:kuery,query:'log_id:"{log_id}"'))`,
+            },
+          }
+        : {}),
       ...(settings.smtp
         ? {
             smtp: {

@@ -30,6 +30,7 @@ import { SERVING, ServingChart, servingReadBuckets } from './serving';
 import { INFLUXDB_NAMESPACE, InfluxdbChart } from './influxdb';
 import { ALERT_BRIDGE_NAMESPACE, AlertBridgeChart } from './alert-bridge';
 import { KAFKA_NAMESPACE, KafkaChart, kafkaHandle, kafkaUsers } from './kafka';
+import { ECK_NAMESPACE, EckOperatorChart, LOGGING_NAMESPACE, LoggingChart, LogShipperChart, SHIPPER_NAMESPACE } from './logging';
 import { alertBridgeOn } from '../config/environment';
 import { MONITORING_CRDS_NAMESPACE, MONITORING_NAMESPACE, MonitoringChart, MonitoringCrdsChart, NODE_EXPORTER_NAMESPACE, NodeExporterChart } from './monitoring';
 import { monitoringNamespaces, platformDashboards } from '../monitoring/platform';
@@ -321,5 +322,27 @@ export const COMPONENTS: readonly ComponentFactory[] = [
     enabled: (c) => c.streaming.enabled,
     create: ({ app, config, catalog, components }) =>
       new KafkaChart(app, config, catalog, kafkaUsers(config, (name) => components.find((c) => c.name === name)?.namespace ?? name)),
+  },
+  {
+    name: 'eck-operator',
+    namespace: () => ECK_NAMESPACE,
+    kinds: HELM_CHART_KINDS,
+    enabled: (c) => c.logging.enabled,
+    create: ({ app }) => new EckOperatorChart(app),
+  },
+  {
+    name: 'logging',
+    namespace: () => LOGGING_NAMESPACE,
+    kinds: [SEALED, NETWORK_POLICY, '/ConfigMap', 'batch/Job', 'networking.k8s.io/Ingress', 'elasticsearch.k8s.elastic.co/Elasticsearch', 'kibana.k8s.elastic.co/Kibana', 'logstash.k8s.elastic.co/Logstash'],
+    enabled: (c) => c.logging.enabled,
+    // Airflow reads its task logs back.
+    create: ({ app, config, catalog }) => new LoggingChart(app, config, catalog, config.components.airflow.enabled ? [AIRFLOW.namespace] : []),
+  },
+  {
+    name: 'log-shipper',
+    namespace: () => SHIPPER_NAMESPACE,
+    kinds: ['/ServiceAccount', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding', 'beat.k8s.elastic.co/Beat'],
+    enabled: (c) => c.logging.enabled,
+    create: ({ app, config, components }) => new LogShipperChart(app, config.logging.namespaces ?? components.map((c) => c.namespace), config.nodePools),
   },
 ];

@@ -490,6 +490,31 @@ export interface StreamingConfig {
   readonly consumers: readonly { readonly component: string; readonly topics: readonly string[] }[];
 }
 
+export interface LoggingConfig {
+  /** ECK's Elasticsearch, Kibana, Filebeat and Logstash run. @default true when `logging` is present */
+  readonly enabled: boolean;
+  readonly elasticsearch: {
+    /** @default 1 */
+    readonly nodes: number;
+    /** @default '10Gi' */
+    readonly storageSize: string;
+    /** JVM heap. @default '1g' */
+    readonly heap: string;
+    /** @default requests 500m/2Gi, limits 2/2Gi */
+    readonly resources: Resources;
+  };
+  /** @default requests 100m/512Mi, limits 1/1Gi */
+  readonly kibana: { readonly resources: Resources };
+  /** @default 1 replica, requests 250m/1Gi, limits 1/1536Mi */
+  readonly logstash: { readonly replicas: number; readonly resources: Resources };
+  /** Namespaces whose container logs are shipped. @default every component's */
+  readonly namespaces?: readonly string[];
+  /** How long logs are kept. @default '7d' */
+  readonly retention: string;
+  /** Index size that starts a new one. @default '5gb' */
+  readonly rolloverSize: string;
+}
+
 export interface DatabaseBackupConfig {
   /**
    * When base backups run: six-field cron, seconds first.
@@ -581,6 +606,7 @@ export interface EnvironmentConfig {
   readonly serving: ServingConfig;
   readonly monitoring: MonitoringConfig;
   readonly streaming: StreamingConfig;
+  readonly logging: LoggingConfig;
 }
 
 /** Default resources of the sealed-secrets controller: it is idle most of the time. */
@@ -817,6 +843,26 @@ function resolveStreaming(raw: EnvironmentFile['streaming'], models: readonly { 
   };
 }
 
+function resolveLogging(raw: EnvironmentFile['logging']): LoggingConfig {
+  return {
+    enabled: raw !== undefined && (raw.enabled ?? true),
+    elasticsearch: {
+      nodes: raw?.elasticsearch?.nodes ?? 1,
+      storageSize: raw?.elasticsearch?.storageSize ?? '10Gi',
+      heap: raw?.elasticsearch?.heap ?? '1g',
+      resources: raw?.elasticsearch?.resources ?? { requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi' } },
+    },
+    kibana: { resources: raw?.kibana?.resources ?? { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } } },
+    logstash: {
+      replicas: raw?.logstash?.replicas ?? 1,
+      resources: raw?.logstash?.resources ?? { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1536Mi' } },
+    },
+    ...(raw?.namespaces ? { namespaces: raw.namespaces } : {}),
+    retention: raw?.retention ?? '7d',
+    rolloverSize: raw?.rolloverSize ?? '5gb',
+  };
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -883,6 +929,7 @@ export function resolveEnvironment(name: string, file: string, raw: EnvironmentF
     serving: resolveServing(raw.serving, raw.domain),
     monitoring: resolveMonitoring(raw.monitoring),
     streaming: resolveStreaming(raw.streaming, raw.serving?.models ?? []),
+    logging: resolveLogging(raw.logging),
     components: {
       airflow: resolveAirflow(raw.components.airflow),
       ray: resolveRay(raw.components.ray),

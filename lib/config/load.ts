@@ -104,7 +104,7 @@ function schemaProblem(source: YamlSource, err: ErrorObject): Problem {
 }
 
 /** Namespaces of components that cannot be renamed; config may not reuse them. */
-const FIXED_NAMESPACES = ['kafka', 'alert-bridge', 'monitoring', 'monitoring-crds', 'node-exporter', 'influxdb', 'cert-manager', 'cert-issuers', 'kserve', 'seldon-system', 'serving', 'redis', 'helm-controller', 'cnpg-system', 'postgres', 'minio', 'object-store', 'mlflow', 'airflow', 'prefect', 'gpu', 'node-pools', 'kuberay', 'ray'];
+const FIXED_NAMESPACES = ['elastic-system', 'logging', 'log-shipper', 'kafka', 'alert-bridge', 'monitoring', 'monitoring-crds', 'node-exporter', 'influxdb', 'cert-manager', 'cert-issuers', 'kserve', 'seldon-system', 'serving', 'redis', 'helm-controller', 'cnpg-system', 'postgres', 'minio', 'object-store', 'mlflow', 'airflow', 'prefect', 'gpu', 'node-pools', 'kuberay', 'ray'];
 
 /** Hosts of the platform's own UIs (`<name>.<domain>`), which no model or app may take. */
 export const PLATFORM_UI_NAMES = ['argocd', 'mlflow', 'airflow', 'prefect', 'grafana', 'prometheus', 'alertmanager', 'kibana', 'chronograf'];
@@ -501,6 +501,17 @@ function semanticProblems(source: YamlSource, config: EnvironmentConfig): Proble
     });
     if (s.kafka.controllers === 0 && s.kafka.brokers > 1 && s.kafka.brokers % 2 === 0) {
       at('/streaming/kafka/brokers', `${s.kafka.brokers} dual-role nodes make an even controller quorum, which tolerates no more failures than one node fewer`, 'use an odd number of brokers, or dedicated controllers (controllers: 3)');
+    }
+  }
+  const logging = (source.data as EnvironmentFile).logging;
+  if (logging && config.logging.enabled) {
+    const l = config.logging;
+    if (l.retention.endsWith('h') && Number(l.retention.slice(0, -1)) < 24) {
+      at('/logging/retention', `logs kept for ${l.retention}, less than a day: a task's log would vanish before anyone reads it`, 'keep them at least 1d');
+    }
+    const heapGi = l.elasticsearch.heap.endsWith('g') ? Number(l.elasticsearch.heap.slice(0, -1)) : Number(l.elasticsearch.heap.slice(0, -1)) / 1024;
+    if (heapGi > memoryGi(l.elasticsearch.resources.limits.memory) / 2) {
+      at('/logging/elasticsearch/heap', `a heap of ${l.elasticsearch.heap} is more than half of the memory limit ${l.elasticsearch.resources.limits.memory}`, 'lower the heap or raise the limit: Elasticsearch needs the other half for the file cache');
     }
   }
   const mon = (source.data as EnvironmentFile).monitoring;

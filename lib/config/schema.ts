@@ -302,6 +302,30 @@ const streamingSchema = {
   },
 } as const;
 
+/** Logging: Elasticsearch, Kibana, Filebeat and Logstash (ECK). */
+const loggingSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    enabled: { type: 'boolean' },
+    elasticsearch: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        nodes: { type: 'integer', minimum: 1, maximum: 9 },
+        storageSize: storageSize,
+        heap: { type: 'string', pattern: '^[1-9][0-9]*[mg]$', description: 'JVM heap, e.g. 1g: at most half the memory limit.' },
+        resources,
+      },
+    },
+    kibana: { type: 'object', additionalProperties: false, properties: { resources } },
+    logstash: { type: 'object', additionalProperties: false, properties: { replicas: { type: 'integer', minimum: 1, maximum: 5 }, resources } },
+    namespaces: { type: 'array', items: dnsLabel, description: 'Namespaces whose container logs Filebeat ships; every platform namespace by default.' },
+    retention: { type: 'string', pattern: '^[1-9][0-9]*(h|d)$', description: 'How long logs are kept (at least a day).' },
+    rolloverSize: { type: 'string', pattern: '^[1-9][0-9]*(mb|gb)$' },
+  },
+} as const;
+
 /** Observability: Prometheus, Alertmanager, Grafana (kube-prometheus-stack), optionally InfluxDB and Chronograf. */
 const monitoringSchema = {
   type: 'object',
@@ -568,6 +592,7 @@ export const environmentSchema = {
     },
     serving: servingSchema,
     monitoring: monitoringSchema,
+    logging: loggingSchema,
     streaming: streamingSchema,
     components: {
       type: 'object',

@@ -152,6 +152,12 @@ export const CHARTS = {
    * once and never upgrades (README, "Versions").
    */
   strimziKafkaOperator: { repo: 'oci://quay.io/strimzi-helm', chart: 'strimzi-kafka-operator', version: '1.2.0', appVersion: '1.2.0' },
+  /**
+   * Elastic Cloud on Kubernetes 3.5.0 (Elastic License 2.0): its CRDs are
+   * templates of the chart's eck-operator-crds subchart (upgraded with it;
+   * uninstalling deletes them and every Elasticsearch).
+   */
+  eckOperator: { repo: 'https://helm.elastic.co', chart: 'eck-operator', version: '3.5.0', appVersion: '3.5.0' },
   /** influxdata influxdb2 chart 2.1.2 (InfluxDB OSS 2.7.4, MIT): the optional time-series store. */
   influxdb2: { repo: 'https://helm.influxdata.com/', chart: 'influxdb2', version: '2.1.2', appVersion: '2.7.4' },
   seldonCoreOperator: { repo: 'https://storage.googleapis.com/seldon-charts', chart: 'seldon-core-operator', version: '1.18.2', appVersion: '1.18.2' },
@@ -162,6 +168,9 @@ export const KAFKA_VERSION = '4.3.1';
 
 /** The drift service's Python packages, exact versions (installed by its init container). */
 export const DRIFT_PACKAGES = ['numpy==2.1.3', 'scipy==1.14.1', 'kafka-python==2.1.2', 'boto3==1.35.99'];
+
+/** The Elastic Stack version ECK 3.5.0 runs here (its samples' and e2e matrix's newest): Elasticsearch, Kibana, Logstash, Filebeat. */
+export const ELASTIC_STACK_VERSION = '9.4.3';
 
 export const IMAGES = {
   /** k3s-io/helm-controller release v0.17.7 (CRDs in imports/ are from the same tag); paired with klipperHelm below. */
@@ -228,6 +237,7 @@ export const IMAGES = {
   kubeStateMetrics: { repository: 'registry.k8s.io/kube-state-metrics/kube-state-metrics', tag: 'v2.20.0' },
   /** The chart appends `-distroless`. */
   nodeExporter: { repository: 'quay.io/prometheus/node-exporter', tag: 'v1.12.1' },
+  eckOperator: { repository: 'docker.elastic.co/eck/eck-operator', tag: '3.5.0' },
   /** Strimzi 1.2.0's operator image; its Kafka images are quay.io/strimzi/kafka:1.2.0-kafka-<KAFKA_VERSION>. */
   strimziOperator: { repository: 'quay.io/strimzi/operator', tag: '1.2.0' },
   /** The drift service's runtime (cluster/drift/drift.py): a stock Python image; its packages are DRIFT_PACKAGES. */

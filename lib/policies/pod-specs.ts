@@ -57,6 +57,20 @@ export function podSpecsOf(obj: K8sObject): PodSpec[] {
     const { model, ...pod } = predictor;
     return [{ ...pod, operatorImages: true, containers: [...(model ? [{ ...model, name: model.name ?? 'kserve-container' }] : []), ...(pod.containers ?? [])] }];
   }
+  // ECK: the pod templates of Elasticsearch node sets, Kibana, Logstash and Beats; the operator supplies images.
+  if (obj.kind === 'Elasticsearch') {
+    const sets = ((obj.spec as { nodeSets?: { podTemplate?: { spec?: PodSpec } }[] } | undefined)?.nodeSets ?? []);
+    return sets.flatMap((s) => (s.podTemplate?.spec ? [{ ...s.podTemplate.spec, operatorImages: true }] : []));
+  }
+  if (obj.kind === 'Kibana' || obj.kind === 'Logstash') {
+    const spec = (obj.spec as { podTemplate?: { spec?: PodSpec } } | undefined)?.podTemplate?.spec;
+    return spec ? [{ ...spec, operatorImages: true }] : [];
+  }
+  if (obj.kind === 'Beat') {
+    const b = obj.spec as { daemonSet?: { podTemplate?: { spec?: PodSpec } }; deployment?: { podTemplate?: { spec?: PodSpec } } } | undefined;
+    const spec = b?.daemonSet?.podTemplate?.spec ?? b?.deployment?.podTemplate?.spec;
+    return spec ? [{ ...spec, operatorImages: true }] : [];
+  }
   if (obj.kind === 'SeldonDeployment') {
     const predictors = ((obj.spec as { predictors?: { componentSpecs?: { spec?: PodSpec }[] }[] } | undefined)?.predictors ?? []);
     return predictors.flatMap((p) => (p.componentSpecs ?? []).flatMap((c) => (c.spec ? [{ ...c.spec, operatorImages: true }] : [])));

@@ -1,0 +1,106 @@
+/**
+ * Logging with ECK: the operator, Elasticsearch, Kibana, Logstash and
+ * Filebeat from config, users and roles, the index lifecycle, Airflow's task
+ * logs read back from Elasticsearch, and the errors a user can hit.
+ */
+import * as assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as yaml from 'js-yaml';
+import { renderEnvironments } from '../lib/cli/synth';
+import { logstashPipeline } from '../lib/components/logging';
+import { CHARTS, ELASTIC_STACK_VERSION } from '../lib/config/versions';
+import { EXEMPTIONS } from '../lib/policies/exemptions';
+import { envYaml, loadConfig, ROOT, userError } from './support';
+
+type Obj = Record<string, any>;
+const rendered = new Map(renderEnvironments(ROOT, ['local', 'staging', 'prod']).map((r) => [r.env, new Map(r.files.map((f) => [f.path, f.object as Obj]))]));
+const staging = rendered.get('staging')!;
+const values = (o: Obj) => yaml.load(o.spec.valuesContent) as Obj;
+
+test('ECK: the pinned operator, managing only the logging namespaces, restricted; its CRDs kept on removal', () => {
+  const chart = staging.get('eck-operator/HelmChart.eck-operator.k8s.yaml')!;
+  assert.equal(chart.spec.version, CHARTS.eckOperator.version);
+  assert.equal(chart.metadata.annotations['argocd.argoproj.io/sync-options'], 'Delete=false,Prune=false');
+  const v = values(chart);
+  assert.deepEqual(v.managedNamespaces, ['logging', 'log-shipper']);
+  assert.deepEqual(v.podSecurityContext.seccompProfile, { type: 'RuntimeDefault' });
+});
+
+test('Elasticsearch and Kibana from config; users for Airflow and people from the file realm, never the superuser elsewhere', () => {
+  const es = staging.get('logging/Elasticsearch.logging.k8s.yaml')!;
+  assert.equal(es.spec.version, ELASTIC_STACK_VERSION);
+  const set = es.spec.nodeSets[0];
+  assert.equal(set.count, 3);
+  assert.equal(set.config['node.store.allow_mmap'], false);
+  assert.equal(set.volumeClaimTemplates[0].spec.resources.requests.storage, '50Gi');
+  assert.deepEqual(set.podTemplate.spec.containers[0].env, [{ name: 'ES_JAVA_OPTS', value: '-Xms2g -Xmx2g' }]);
+  assert.match(es.metadata.annotations['argocd.argoproj.io/sync-options'], /Delete=false,Prune=false/);
+  assert.deepEqual(es.spec.auth.fileRealm, [{ secretName: 'es-user-airflow' }, { secretName: 'es-user-logs-admin' }]);
+  const airflowUser = staging.get('logging/SealedSecret.es-user-airflow.k8s.yaml')!.spec.template;
+  assert.equal(airflowUser.type, 'kubernetes.io/basic-auth');
+  assert.deepEqual(airflowUser.data, { username: 'airflow', roles: 'airflow_logs_reader' });
+  const roles = staging.get('logging/SealedSecret.es-roles.k8s.yaml')!.spec.template.data['roles.yml'];
+  assert.deepEqual(yaml.load(roles), {
+    airflow_logs_reader: { indices: [{ names: ['logstash-airflow-*'], privileges: ['read', 'view_index_metadata'] }] },
+    logs_viewer: { indices: [{ names: ['logstash-*'], privileges: ['read', 'view_index_metadata'] }] },
+  });
+  assert.equal(staging.get('logging/Ingress.kibana.k8s.yaml')!.spec.rules[0].host, 'kibana.staging.mlops.example.com');
+  // Only Logstash's shippers reach it, only the readers reach Elasticsearch.
+  const es9200 = staging.get('logging/NetworkPolicy.allow-elasticsearch.k8s.yaml')!.spec.ingress[0].from.map((f: Obj) => f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ?? 'same');
+  assert.deepEqual(es9200, ['airflow', 'elastic-system', 'same']);
+  assert.deepEqual(staging.get('logging/NetworkPolicy.allow-logstash.k8s.yaml')!.spec.ingress[0].from, [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'log-shipper' } } }]);
+});
+
+test('the lifecycle: a policy from config (rollover size, retention) and index templates, applied by the setup Job before Logstash writes', () => {
+  const job = staging.get('logging/Job.es-setup.k8s.yaml')!;
+  assert.equal(job.metadata.annotations['argocd.argoproj.io/hook'], 'Sync');
+  const requests = JSON.parse(job.spec.template.spec.containers[0].env.find((e: Obj) => e.name === 'ES_REQUESTS').value);
+  assert.deepEqual(requests[0], {
+    method: 'PUT',
+    path: '/_ilm/policy/platform-logs',
+    body: { policy: { phases: { hot: { actions: { rollover: { max_primary_shard_size: '5gb', max_age: '1d' } } }, delete: { min_age: '14d', actions: { delete: {} } } } } },
+  });
+  assert.deepEqual(requests[1].body.template.mappings.properties, { log_id: { type: 'keyword' }, offset: { type: 'long' } });
+  assert.equal(staging.get('logging/Logstash.logging.k8s.yaml')!.metadata.annotations['argocd.argoproj.io/sync-wave'], '3');
+  const pipeline = logstashPipeline();
+  assert.match(pipeline, /ilm_rollover_alias => "logstash-airflow"/);
+  assert.match(pipeline, /if \[airflow\]\[log_id\]/);
+  assert.match(pipeline, /copy => \{ "\[airflow\]\[offset\]" => "offset" \}/);
+});
+
+test('Filebeat ships the platform\'s namespaces from every node, GPU nodes too; its root user and GPU tolerations are explicit exemptions', () => {
+  const beat = staging.get('log-shipper/Beat.filebeat.k8s.yaml')!;
+  const drop = beat.spec.config.processors[1].drop_event.when.not.or.map((c: Obj) => c.equals['kubernetes.namespace']);
+  assert.ok(drop.includes('airflow') && drop.includes('serving') && drop.includes('kafka'));
+  assert.equal(beat.spec.config['output.logstash'].hosts[0], 'logging-ls-beats.logging.svc.cluster.local:5044');
+  const pod = beat.spec.daemonSet.podTemplate.spec;
+  assert.deepEqual(pod.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
+  assert.deepEqual(pod.volumes.find((v: Obj) => v.name === 'beat-data'), { name: 'beat-data', emptyDir: {} });
+  assert.deepEqual(EXEMPTIONS.map((e) => `${e.policy} ${e.object}`).sort(), ['gpu-placement Beat/log-shipper/filebeat', 'restricted-security-context Beat/log-shipper/filebeat']);
+  assert.equal(staging.get('apps/Application.staging-log-shipper.k8s.yaml')!.spec.syncPolicy.managedNamespaceMetadata.labels['pod-security.kubernetes.io/enforce'], 'privileged');
+});
+
+test('Airflow writes task logs to stdout as JSON and reads them from Elasticsearch as its own user; without logging, from the object store', () => {
+  const v = values(staging.get('airflow/HelmChart.airflow.k8s.yaml')!);
+  assert.deepEqual(v.elasticsearch, { enabled: true, secretName: 'airflow-elasticsearch' });
+  assert.deepEqual(v.config.logging, { remote_logging: 'True' });
+  assert.equal(v.config.elasticsearch.write_stdout, 'True');
+  assert.equal(v.config.elasticsearch.json_format, 'True');
+  assert.equal(v.config.elasticsearch.log_id_template, '{dag_id}-{task_id}-{run_id}-{map_index}-{try_number}');
+  assert.equal(v.config.elasticsearch.index_patterns, 'logstash-airflow*');
+  assert.match(v.config.elasticsearch.frontend, /^kibana\.staging\.mlops\.example\.com\/app\/discover/);
+  assert.ok(staging.has('airflow/SealedSecret.airflow-elasticsearch.k8s.yaml'));
+  const local = values(rendered.get('local')!.get('airflow/HelmChart.airflow.k8s.yaml')!);
+  assert.equal(local.elasticsearch, undefined);
+  assert.equal(local.config.logging.remote_log_conn_id, 'object_store');
+  assert.ok(![...rendered.get('local')!.keys()].some((p) => p.startsWith('logging/')), 'local leaves logging off');
+});
+
+test('logging errors name the field and the fix', () => {
+  const cases: [string, RegExp][] = [
+    [envYaml('logging:\n  retention: 12h\n'), /\/logging\/retention: logs kept for 12h, less than a day/],
+    [envYaml('logging:\n  elasticsearch:\n    heap: 2g\n'), /\/logging\/elasticsearch\/heap: a heap of 2g is more than half of the memory limit 2Gi/],
+    [envYaml('logging:\n  retention: 7 days\n'), /\/logging\/retention/],
+  ];
+  for (const [text, message] of cases) assert.match(userError(() => loadConfig(text)).message, message);
+});
