@@ -35,7 +35,7 @@ test('Elasticsearch and Kibana from config; users for Airflow and people from th
   assert.equal(set.volumeClaimTemplates[0].spec.resources.requests.storage, '50Gi');
   assert.deepEqual(set.podTemplate.spec.containers[0].env, [{ name: 'ES_JAVA_OPTS', value: '-Xms2g -Xmx2g' }]);
   assert.match(es.metadata.annotations['argocd.argoproj.io/sync-options'], /Delete=false,Prune=false/);
-  assert.deepEqual(es.spec.auth.fileRealm, [{ secretName: 'es-user-airflow' }, { secretName: 'es-user-logs-admin' }]);
+  assert.deepEqual(es.spec.auth.fileRealm, [{ secretName: 'es-user-airflow' }, { secretName: 'es-user-logs-admin' }, { secretName: 'es-user-exporter' }]);
   const airflowUser = staging.get('logging/SealedSecret.es-user-airflow.k8s.yaml')!.spec.template;
   assert.equal(airflowUser.type, 'kubernetes.io/basic-auth');
   assert.deepEqual(airflowUser.data, { username: 'airflow', roles: 'airflow_logs_reader' });
@@ -43,6 +43,7 @@ test('Elasticsearch and Kibana from config; users for Airflow and people from th
   assert.deepEqual(yaml.load(roles), {
     airflow_logs_reader: { indices: [{ names: ['logstash-airflow-*'], privileges: ['read', 'view_index_metadata'] }] },
     logs_viewer: { indices: [{ names: ['logstash-*'], privileges: ['read', 'view_index_metadata'] }] },
+    es_monitor: { cluster: ['monitor'], indices: [{ names: ['*'], privileges: ['monitor'] }] },
   });
   assert.equal(staging.get('logging/Ingress.kibana.k8s.yaml')!.spec.rules[0].host, 'kibana.staging.mlops.example.com');
   // Only Logstash's shippers reach it, only the readers reach Elasticsearch.

@@ -333,7 +333,7 @@ export const COMPONENTS: readonly ComponentFactory[] = [
   {
     name: 'logging',
     namespace: () => LOGGING_NAMESPACE,
-    kinds: [SEALED, NETWORK_POLICY, '/ConfigMap', 'batch/Job', 'networking.k8s.io/Ingress', 'elasticsearch.k8s.elastic.co/Elasticsearch', 'kibana.k8s.elastic.co/Kibana', 'logstash.k8s.elastic.co/Logstash'],
+    kinds: [SEALED, NETWORK_POLICY, '/ConfigMap', '/Service', 'apps/Deployment', 'batch/Job', 'networking.k8s.io/Ingress', 'elasticsearch.k8s.elastic.co/Elasticsearch', 'kibana.k8s.elastic.co/Kibana', 'logstash.k8s.elastic.co/Logstash'],
     enabled: (c) => c.logging.enabled,
     // Airflow reads its task logs back.
     create: ({ app, config, catalog }) => new LoggingChart(app, config, catalog, config.components.airflow.enabled ? [AIRFLOW.namespace] : []),

@@ -186,6 +186,15 @@ export class LoggingChart extends ComponentChart {
       keys: [{ key: 'password', description: 'password of Elasticsearch user airflow (the same value as in namespace airflow)', source: airflowLogReaderPassword() }],
       plainData: { username: 'airflow', roles: 'airflow_logs_reader' },
     });
+    const exporterUser = new SealedSecret(this, 'exporter-user', {
+      catalog,
+      component: 'logging',
+      name: 'es-user-exporter',
+      labels,
+      type: 'kubernetes.io/basic-auth',
+      keys: [{ key: 'password', description: 'password of Elasticsearch user exporter (metrics)', source: generatedPassword(32) }],
+      plainData: { username: 'exporter', roles: 'es_monitor' },
+    });
     const adminUser = new SealedSecret(this, 'admin-user', {
       catalog,
       component: 'logging',
@@ -213,6 +222,11 @@ logs_viewer:
   indices:
     - names: ["logstash-*"]
       privileges: ["read", "view_index_metadata"]
+es_monitor:
+  cluster: ["monitor"]
+  indices:
+    - names: ["*"]
+      privileges: ["monitor"]
 `,
       },
     });
@@ -226,7 +240,7 @@ logs_viewer:
         // Plain HTTP inside the cluster, behind NetworkPolicies: ECK's generated CA cannot reach Airflow's namespace through git.
         http: { tls: { selfSignedCertificate: { disabled: true } } },
         auth: {
-          fileRealm: [{ secretName: airflowUser.name }, { secretName: adminUser.name }],
+          fileRealm: [{ secretName: airflowUser.name }, { secretName: adminUser.name }, { secretName: exporterUser.name }],
           roles: [{ secretName: rolesSecret.name }],
         },
         nodeSets: [
@@ -355,6 +369,43 @@ logs_viewer:
           },
         },
       },
+    });
+
+    // Elasticsearch's health, disk and indexing for Prometheus.
+    const exporterLabels = { 'app.kubernetes.io/name': 'elasticsearch-exporter' };
+    new k8s.KubeDeployment(this, 'exporter', {
+      metadata: { name: 'elasticsearch-exporter', labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: exporterLabels },
+        template: {
+          metadata: { labels: { ...labels, ...exporterLabels } },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, ...SECCOMP },
+            containers: [
+              {
+                name: 'exporter',
+                image: imageString(IMAGES.elasticsearchExporter),
+                imagePullPolicy: 'IfNotPresent',
+                args: [`--es.uri=${ES_URL}`, '--es.all', '--es.indices', '--web.listen-address=:9114'],
+                env: [
+                  { name: 'ES_USERNAME', value: 'exporter' },
+                  { name: 'ES_PASSWORD', valueFrom: { secretKeyRef: exporterUser.ref('password') } },
+                ],
+                ports: [{ name: 'http', containerPort: 9114 }],
+                resources: { requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') }, limits: { cpu: k8s.Quantity.fromString('200m'), memory: k8s.Quantity.fromString('128Mi') } },
+                readinessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('http') }, periodSeconds: 10 },
+                securityContext: { ...RESTRICTED_CONTAINER, runAsUser: 65534, readOnlyRootFilesystem: true },
+              },
+            ],
+          },
+        },
+      },
+    });
+    new k8s.KubeService(this, 'exporter-service', {
+      metadata: { name: 'elasticsearch-exporter', labels },
+      spec: { selector: exporterLabels, ports: [{ name: 'http', port: 9114, targetPort: k8s.IntOrString.fromString('http') }] },
     });
 
     // Who reaches what: Kibana (behind the ingress controller), Logstash from Filebeat, Elasticsearch from

@@ -238,6 +238,8 @@ export const IMAGES = {
   /** The chart appends `-distroless`. */
   nodeExporter: { repository: 'quay.io/prometheus/node-exporter', tag: 'v1.12.1' },
   eckOperator: { repository: 'docker.elastic.co/eck/eck-operator', tag: '3.5.0' },
+  /** prometheus-community elasticsearch_exporter (Apache-2.0): Elasticsearch's health and disk for Prometheus. */
+  elasticsearchExporter: { repository: 'quay.io/prometheuscommunity/elasticsearch-exporter', tag: 'v1.8.0' },
   /** Strimzi 1.2.0's operator image; its Kafka images are quay.io/strimzi/kafka:1.2.0-kafka-<KAFKA_VERSION>. */
   strimziOperator: { repository: 'quay.io/strimzi/operator', tag: '1.2.0' },
   /** The drift service's runtime (cluster/drift/drift.py): a stock Python image; its packages are DRIFT_PACKAGES. */

@@ -687,6 +687,67 @@ export function monitoringCatalog(config: EnvironmentConfig, components: readonl
       },
     });
   }
+  if (has('logging')) {
+    out.push({
+      component: 'logging',
+      monitors: [monitor('ServiceMonitor', 'elasticsearch-exporter', { matchLabels: { 'app.kubernetes.io/component': 'logging' } }, { port: 'http', path: '/metrics' })],
+      scrape: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'elasticsearch-exporter' } }, ports: [9114] }],
+      metrics: ['elasticsearch_cluster_health_status', 'elasticsearch_filesystem_data_available_bytes', 'elasticsearch_filesystem_data_size_bytes', 'elasticsearch_indices_indexing_index_total'],
+      alerts: [
+        {
+          alert: 'ElasticsearchClusterRed',
+          expr: 'max(elasticsearch_cluster_health_status{namespace="logging",color="red"}) == 1',
+          for: '5m',
+          severity: 'critical',
+          summary: 'The logging Elasticsearch cluster is red',
+          description: 'Some primary shards are unassigned: logs are not stored and Airflow cannot show task logs from them.',
+          runbook: '`kubectl -n logging get elasticsearch` and, in Kibana\'s Dev Tools (or with the logs-admin user), `GET _cluster/allocation/explain`: a full disk or a lost node.',
+        },
+        {
+          alert: 'ElasticsearchClusterYellow',
+          expr: 'max(elasticsearch_cluster_health_status{namespace="logging",color="yellow"}) == 1',
+          for: '30m',
+          severity: 'warning',
+          summary: 'The logging Elasticsearch cluster is yellow',
+          description: 'Replica shards are unassigned: one more node lost may lose logs.',
+          runbook: 'As ElasticsearchClusterRed; a single-node cluster has no room for replicas (set the number of replicas of its indices to 0, or add nodes).',
+        },
+        {
+          alert: 'ElasticsearchDiskWatermark',
+          expr: 'min by (name) (elasticsearch_filesystem_data_available_bytes{namespace="logging"} / elasticsearch_filesystem_data_size_bytes{namespace="logging"}) < 0.15',
+          for: '15m',
+          severity: 'warning',
+          summary: 'Elasticsearch node {{ $labels.name }} is past the high disk watermark',
+          description: 'Above 85% use Elasticsearch moves shards away, and at 95% it stops writing: logs are dropped.',
+          runbook: 'Shorten `logging.retention`, or raise `logging.elasticsearch.storageSize` and expand the claims.',
+        },
+        {
+          alert: 'LogsNotArriving',
+          expr: 'sum(rate(elasticsearch_indices_indexing_index_total{namespace="logging"}[30m])) == 0',
+          for: '30m',
+          severity: 'warning',
+          summary: 'No log line has been stored for 30 minutes',
+          description: 'Filebeat or Logstash is not shipping: new task logs and container logs are missing from Kibana and Airflow.',
+          runbook: '`kubectl -n log-shipper get beat,pods` and the Filebeat logs; `kubectl -n logging logs -l logstash.k8s.elastic.co/name=logging`.',
+        },
+      ],
+      dashboard: {
+        uid: 'mlops-logging',
+        title: 'Logging (Elasticsearch)',
+        folder: 'Platform',
+        rows: [
+          {
+            title: 'Cluster',
+            panels: [
+              stat('Health: red', 'short', 'max(elasticsearch_cluster_health_status{namespace="logging",color="red"})'),
+              ts('Disk free', 'percentunit', ['min by (name) (elasticsearch_filesystem_data_available_bytes{namespace="logging"} / elasticsearch_filesystem_data_size_bytes{namespace="logging"})', '{{name}}']),
+              ts('Lines stored', 'short', ['sum(rate(elasticsearch_indices_indexing_index_total{namespace="logging"}[5m]))', 'docs/s']),
+            ],
+          },
+        ],
+      },
+    });
+  }
   if (has('alert-bridge')) {
     out.push({
       component: 'alert-bridge',
