@@ -124,7 +124,7 @@ test('staging: backups to MinIO with their own user, limited to their bucket', (
   });
   assert.equal(cluster.spec.backup.barmanObjectStore.endpointURL, 'http://minio.minio.svc.cluster.local:9000');
   const setup = objs.get('minio/ConfigMap.minio-setup.k8s.yaml')!.data;
-  assert.deepEqual(Object.keys(setup).sort(), ['airflow.json', 'mlflow.json', 'postgres-backups.json', 'serving.json', 'setup.sh']);
+  assert.deepEqual(Object.keys(setup).sort(), ['airflow.json', 'logging.json', 'mlflow.json', 'postgres-backups.json', 'serving.json', 'setup.sh']);
   assert.match(setup['setup.sh'], /mc admin user add platform "postgres-backups"/);
   // The model servers read MLflow's artifacts: list and get, in that bucket only, and no bucket of their own.
   assert.deepEqual(JSON.parse(setup['serving.json']).Statement, [
@@ -156,7 +156,7 @@ test('NetworkPolicies: only the consumers (MLflow, Airflow, Prefect; the model s
   assert.deepEqual(from('postgres/NetworkPolicy.allow-clients.k8s.yaml'), ['airflow', 'mlflow', 'prefect']);
   assert.deepEqual(objs.get('postgres/NetworkPolicy.allow-clients.k8s.yaml')!.spec.ingress[0].ports, [{ protocol: 'TCP', port: 5432 }]);
   assert.deepEqual(from('postgres/NetworkPolicy.allow-operator-and-replication.k8s.yaml'), ['cnpg-system', '(same namespace)']);
-  assert.deepEqual(from('minio/NetworkPolicy.allow-consumers.k8s.yaml'), ['airflow', 'mlflow', 'postgres', 'serving', '(same namespace)']);
+  assert.deepEqual(from('minio/NetworkPolicy.allow-consumers.k8s.yaml'), ['airflow', 'logging', 'mlflow', 'postgres', 'serving', '(same namespace)']);
   for (const ns of ['postgres', 'minio', 'mlflow']) {
     assert.deepEqual(objs.get(`${ns}/NetworkPolicy.deny-all-ingress.k8s.yaml`)!.spec, { podSelector: {}, policyTypes: ['Ingress'] });
   }

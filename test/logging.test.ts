@@ -69,6 +69,21 @@ test('the lifecycle: a policy from config (rollover size, retention) and index t
   assert.match(pipeline, /copy => \{ "\[airflow\]\[offset\]" => "offset" \}/);
 });
 
+test('snapshots (staging): their own bucket and MinIO user, keys in Elasticsearch\'s keystore, the repository and a nightly policy from config', () => {
+  const es = staging.get('logging/Elasticsearch.logging.k8s.yaml')!.spec;
+  assert.deepEqual(es.secureSettings, [{ secretName: 'es-snapshot-s3' }]);
+  assert.equal(es.nodeSets[0].config['s3.client.default.endpoint'], 'minio.minio.svc.cluster.local:9000');
+  assert.equal(es.nodeSets[0].config['s3.client.default.path_style_access'], true);
+  const keys = Object.keys(staging.get('logging/SealedSecret.es-snapshot-s3.k8s.yaml')!.spec.encryptedData);
+  assert.deepEqual(keys, ['s3.client.default.access_key', 's3.client.default.secret_key']);
+  const requests = JSON.parse(staging.get('logging/Job.es-setup.k8s.yaml')!.spec.template.spec.containers[0].env.find((e: Obj) => e.name === 'ES_REQUESTS').value);
+  assert.deepEqual(requests.find((r: Obj) => r.path === '/_snapshot/object-store').body, { type: 's3', settings: { bucket: 'logging', client: 'default', base_path: 'snapshots' } });
+  assert.equal(requests.find((r: Obj) => r.path === '/_slm/policy/logs').body.retention.expire_after, '30d');
+  // Its MinIO user reaches only its own bucket.
+  assert.match(staging.get('minio/ConfigMap.minio-setup.k8s.yaml')!.data['logging.json'], /arn:aws:s3:::logging\/\*/);
+  assert.equal(rendered.get('prod')!.get('logging/Elasticsearch.logging.k8s.yaml')!.spec.secureSettings, undefined, 'prod: no snapshots');
+});
+
 test('Filebeat ships the platform\'s namespaces from every node, GPU nodes too; its root user and GPU tolerations are explicit exemptions', () => {
   const beat = staging.get('log-shipper/Beat.filebeat.k8s.yaml')!;
   const drop = beat.spec.config.processors[1].drop_event.when.not.or.map((c: Obj) => c.equals['kubernetes.namespace']);
@@ -102,6 +117,10 @@ test('logging errors name the field and the fix', () => {
     [envYaml('logging:\n  retention: 12h\n'), /\/logging\/retention: logs kept for 12h, less than a day/],
     [envYaml('logging:\n  elasticsearch:\n    heap: 2g\n'), /\/logging\/elasticsearch\/heap: a heap of 2g is more than half of the memory limit 2Gi/],
     [envYaml('logging:\n  retention: 7 days\n'), /\/logging\/retention/],
+    [
+      envYaml('logging:\n  snapshots: {}\nobjectStore:\n  external:\n    endpoint: https://s3.example.com\n    region: us-east-1\n    bucketPrefix: acme-\n    credentials: serviceAccount\n    serviceAccountAnnotations: { eks.amazonaws.com/role-arn: "arn:aws:iam::1:role/r" }\n'),
+      /\/logging\/snapshots: Elasticsearch's S3 repository here takes access keys/,
+    ],
   ];
   for (const [text, message] of cases) assert.match(userError(() => loadConfig(text)).message, message);
 });

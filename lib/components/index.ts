@@ -30,7 +30,7 @@ import { SERVING, ServingChart, servingReadBuckets } from './serving';
 import { INFLUXDB_NAMESPACE, InfluxdbChart } from './influxdb';
 import { ALERT_BRIDGE_NAMESPACE, AlertBridgeChart } from './alert-bridge';
 import { KAFKA_NAMESPACE, KafkaChart, kafkaHandle, kafkaUsers } from './kafka';
-import { ECK_NAMESPACE, EckOperatorChart, LOGGING_NAMESPACE, LoggingChart, LogShipperChart, SHIPPER_NAMESPACE } from './logging';
+import { ECK_NAMESPACE, EckOperatorChart, LOGGING_CONSUMER, LOGGING_NAMESPACE, LoggingChart, LogShipperChart, SHIPPER_NAMESPACE } from './logging';
 import { alertBridgeOn } from '../config/environment';
 import { MONITORING_CRDS_NAMESPACE, MONITORING_NAMESPACE, MonitoringChart, MonitoringCrdsChart, NODE_EXPORTER_NAMESPACE, NodeExporterChart } from './monitoring';
 import { monitoringNamespaces, platformDashboards } from '../monitoring/platform';
@@ -335,8 +335,10 @@ export const COMPONENTS: readonly ComponentFactory[] = [
     namespace: () => LOGGING_NAMESPACE,
     kinds: [SEALED, NETWORK_POLICY, '/ConfigMap', '/Service', 'apps/Deployment', 'batch/Job', 'networking.k8s.io/Ingress', 'elasticsearch.k8s.elastic.co/Elasticsearch', 'kibana.k8s.elastic.co/Kibana', 'logstash.k8s.elastic.co/Logstash'],
     enabled: (c) => c.logging.enabled,
+    // Snapshots go to its own bucket.
+    consumer: { consumer: LOGGING_CONSUMER, needs: (c) => ({ bucket: c.logging.snapshots !== undefined }) },
     // Airflow reads its task logs back.
-    create: ({ app, config, catalog }) => new LoggingChart(app, config, catalog, config.components.airflow.enabled ? [AIRFLOW.namespace] : []),
+    create: ({ app, config, catalog, data }) => new LoggingChart(app, config, catalog, config.components.airflow.enabled ? [AIRFLOW.namespace] : [], data),
   },
   {
     name: 'log-shipper',

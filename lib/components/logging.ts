@@ -32,9 +32,13 @@ import { allowIngress, denyAllIngress } from '../constructs/network-policy';
 import { tlsIngress } from '../constructs/nginx-container';
 import { SealedSecret } from '../constructs/sealed-secret';
 import { generatedPassword, GeneratedValue, SecretCatalog } from '../secrets/catalog';
+import { Consumer } from '../data/handles';
+import { DataLayer } from '../data/layer';
 import { allowAcmeSolver, ingressTlsAnnotations } from './cert-manager';
 
 export const ECK_NAMESPACE = 'elastic-system';
+/** The snapshots' own bucket and object-store user (the data layer's consumer). */
+export const LOGGING_CONSUMER: Consumer = { name: 'logging', namespace: 'logging' };
 export const LOGGING_NAMESPACE = 'logging';
 export const SHIPPER_NAMESPACE = 'log-shipper';
 export const ES_NAME = 'logging';
@@ -170,10 +174,26 @@ export class EckOperatorChart extends ComponentChart {
 }
 
 export class LoggingChart extends ComponentChart {
-  constructor(scope: Construct, config: EnvironmentConfig, catalog: SecretCatalog, readers: readonly string[]) {
+  constructor(scope: Construct, config: EnvironmentConfig, catalog: SecretCatalog, readers: readonly string[], data: DataLayer) {
     super(scope, { name: 'logging', namespace: LOGGING_NAMESPACE, tier: Tier.PLATFORM, waveOffset: 6 });
     const labels = this.objectLabels();
     const l = config.logging;
+    // Snapshots: Elasticsearch's S3 client reads its keys from the keystore (secureSettings).
+    const store = l.snapshots ? data.objectStore(LOGGING_CONSUMER) : undefined;
+    const snapshotKeys =
+      store?.credentials
+        ? new SealedSecret(this, 'snapshot-s3', {
+            catalog,
+            component: 'logging',
+            name: 'es-snapshot-s3',
+            labels,
+            keys: [
+              { key: 's3.client.default.access_key', description: `object-store access key of the log snapshots (bucket ${store.bucket})`, source: store.credentials.accessKeyId },
+              { key: 's3.client.default.secret_key', description: 'its secret', source: store.credentials.secretAccessKey },
+            ],
+          })
+        : undefined;
+    const endpoint = store ? new URL(store.endpoint) : undefined;
     const kept = { ...KEEP_ON_REMOVAL, 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false,SkipDryRunOnMissingResource=true' };
     const cr = { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' };
 
@@ -239,6 +259,7 @@ es_monitor:
         version: ELASTIC_STACK_VERSION,
         // Plain HTTP inside the cluster, behind NetworkPolicies: ECK's generated CA cannot reach Airflow's namespace through git.
         http: { tls: { selfSignedCertificate: { disabled: true } } },
+        ...(snapshotKeys ? { secureSettings: [{ secretName: snapshotKeys.name }] } : {}),
         auth: {
           fileRealm: [{ secretName: airflowUser.name }, { secretName: adminUser.name }, { secretName: exporterUser.name }],
           roles: [{ secretName: rolesSecret.name }],
@@ -248,7 +269,17 @@ es_monitor:
             name: 'default',
             count: l.elasticsearch.nodes,
             // No privileged sysctl init container: mmap off instead.
-            config: { 'node.store.allow_mmap': false },
+            config: {
+              'node.store.allow_mmap': false,
+              ...(endpoint
+                ? {
+                    's3.client.default.endpoint': endpoint.host,
+                    's3.client.default.protocol': endpoint.protocol.replace(':', ''),
+                    's3.client.default.path_style_access': store!.serverNamespace !== undefined,
+                    's3.client.default.region': store!.region,
+                  }
+                : {}),
+            },
             podTemplate: {
               spec: {
                 // Setting a security context replaces ECK's defaults: the same restricted settings, explicitly.
@@ -308,6 +339,22 @@ es_monitor:
     const requests = [
       { method: 'PUT', path: `/_ilm/policy/${ILM_POLICY}`, body: ilmPolicy(config) },
       ...Object.entries(indexTemplates()).map(([name, body]) => ({ method: 'PUT', path: `/_index_template/${name}`, body })),
+      ...(store && l.snapshots
+        ? [
+            { method: 'PUT', path: '/_snapshot/object-store', body: { type: 's3', settings: { bucket: store.bucket, client: 'default', base_path: 'snapshots' } } },
+            {
+              method: 'PUT',
+              path: '/_slm/policy/logs',
+              body: {
+                schedule: l.snapshots.schedule,
+                name: '<logs-{now/d}>',
+                repository: 'object-store',
+                config: { indices: ['logstash-*'], include_global_state: false },
+                retention: { expire_after: l.snapshots.retention },
+              },
+            },
+          ]
+        : []),
     ];
     const q = (v: string) => k8s.Quantity.fromString(v);
     new k8s.KubeJob(this, 'setup', {

@@ -513,6 +513,8 @@ export interface LoggingConfig {
   readonly retention: string;
   /** Index size that starts a new one. @default '5gb' */
   readonly rolloverSize: string;
+  /** Snapshots of the log indices to the object store (its own bucket and user); none when absent. */
+  readonly snapshots?: { /** @default '0 30 1 * * ?' */ readonly schedule: string; /** @default '30d' */ readonly retention: string };
 }
 
 export interface DatabaseBackupConfig {
@@ -860,6 +862,7 @@ function resolveLogging(raw: EnvironmentFile['logging']): LoggingConfig {
     ...(raw?.namespaces ? { namespaces: raw.namespaces } : {}),
     retention: raw?.retention ?? '7d',
     rolloverSize: raw?.rolloverSize ?? '5gb',
+    ...(raw?.snapshots ? { snapshots: { schedule: raw.snapshots.schedule ?? '0 30 1 * * ?', retention: raw.snapshots.retention ?? '30d' } } : {}),
   };
 }
 

@@ -509,6 +509,9 @@ function semanticProblems(source: YamlSource, config: EnvironmentConfig): Proble
     if (l.retention.endsWith('h') && Number(l.retention.slice(0, -1)) < 24) {
       at('/logging/retention', `logs kept for ${l.retention}, less than a day: a task's log would vanish before anyone reads it`, 'keep them at least 1d');
     }
+    if (l.snapshots && config.objectStore.kind === 'external' && config.objectStore.credentials === 'serviceAccount') {
+      at('/logging/snapshots', 'Elasticsearch\'s S3 repository here takes access keys, not the pods\' cloud identity', 'use objectStore.external.credentials: sealed, or remove logging.snapshots');
+    }
     const heapGi = l.elasticsearch.heap.endsWith('g') ? Number(l.elasticsearch.heap.slice(0, -1)) : Number(l.elasticsearch.heap.slice(0, -1)) / 1024;
     if (heapGi > memoryGi(l.elasticsearch.resources.limits.memory) / 2) {
       at('/logging/elasticsearch/heap', `a heap of ${l.elasticsearch.heap} is more than half of the memory limit ${l.elasticsearch.resources.limits.memory}`, 'lower the heap or raise the limit: Elasticsearch needs the other half for the file cache');

@@ -323,6 +323,14 @@ const loggingSchema = {
     namespaces: { type: 'array', items: dnsLabel, description: 'Namespaces whose container logs Filebeat ships; every platform namespace by default.' },
     retention: { type: 'string', pattern: '^[1-9][0-9]*(h|d)$', description: 'How long logs are kept (at least a day).' },
     rolloverSize: { type: 'string', pattern: '^[1-9][0-9]*(mb|gb)$' },
+    snapshots: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        schedule: { type: 'string', pattern: '^\\S+( \\S+){5,6}$', description: 'Elasticsearch cron, seconds first, e.g. "0 30 1 * * ?".' },
+        retention: { type: 'string', pattern: '^[1-9][0-9]*d$' },
+      },
+    },
   },
 } as const;
 
