@@ -4,10 +4,13 @@
  * logs read back from Elasticsearch, and the errors a user can hit.
  */
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import * as yaml from 'js-yaml';
 import { renderEnvironments } from '../lib/cli/synth';
-import { logstashPipeline } from '../lib/components/logging';
+import { LOGSTASH_FILTER_DIR, logstashPipeline } from '../lib/components/logging';
 import { CHARTS, ELASTIC_STACK_VERSION } from '../lib/config/versions';
 import { EXEMPTIONS } from '../lib/policies/exemptions';
 import { envYaml, loadConfig, ROOT, userError } from './support';
@@ -61,12 +64,29 @@ test('the lifecycle: a policy from config (rollover size, retention) and index t
     path: '/_ilm/policy/platform-logs',
     body: { policy: { phases: { hot: { actions: { rollover: { max_primary_shard_size: '5gb', max_age: '1d' } } }, delete: { min_age: '14d', actions: { delete: {} } } } } },
   });
-  assert.deepEqual(requests[1].body.template.mappings.properties, { log_id: { type: 'keyword' }, offset: { type: 'long' } });
+  const mappings = requests[1].body.template.mappings.properties;
+  assert.deepEqual([mappings.log_id, mappings.offset], [{ type: 'keyword' }, { type: 'long' }], 'the reader matches log_id exactly and sorts by offset');
+  assert.deepEqual(mappings.error_detail, { type: 'object', enabled: false });
   assert.equal(staging.get('logging/Logstash.logging.k8s.yaml')!.metadata.annotations['argocd.argoproj.io/sync-wave'], '3');
   const pipeline = logstashPipeline();
   assert.match(pipeline, /ilm_rollover_alias => "logstash-airflow"/);
-  assert.match(pipeline, /if \[airflow\]\[log_id\]/);
-  assert.match(pipeline, /copy => \{ "\[airflow\]\[offset\]" => "offset" \}/);
+  assert.match(pipeline, /if "airflow-task-log" in \[tags\]/);
+});
+
+test('Logstash runs the tested Ruby filter from a mounted ConfigMap, restarts when it changes, and has a disruption budget', () => {
+  const ls = staging.get('logging/Logstash.logging.k8s.yaml')!.spec;
+  const cm = staging.get('logging/ConfigMap.logstash-filters.k8s.yaml')!;
+  assert.equal(cm.data['airflow-task-logs.rb'], fs.readFileSync(path.join(ROOT, 'cluster', 'logstash', 'airflow-task-logs.rb'), 'utf8'));
+  assert.match(ls.pipelines[0]['config.string'], new RegExp(`path => "${LOGSTASH_FILTER_DIR}/airflow-task-logs.rb"`));
+  const pod = ls.podTemplate;
+  assert.deepEqual(pod.spec.volumes, [{ name: 'filters', configMap: { name: 'logstash-filters' } }]);
+  assert.deepEqual(pod.spec.containers[0].volumeMounts, [{ name: 'filters', mountPath: LOGSTASH_FILTER_DIR, readOnly: true }]);
+  assert.equal(pod.metadata.annotations['mlops-gitops.dev/filters-sha256'], createHash('sha256').update(cm.data['airflow-task-logs.rb']).digest('hex'));
+  for (const app of ['kibana', 'logstash']) {
+    const pdb = staging.get(`logging/PodDisruptionBudget.logging-${app}.k8s.yaml`)!.spec;
+    assert.equal(pdb.maxUnavailable, 1);
+    assert.deepEqual(pdb.selector.matchLabels, { [`${app}.k8s.elastic.co/name`]: 'logging' });
+  }
 });
 
 test('snapshots (staging): their own bucket and MinIO user, keys in Elasticsearch\'s keystore, the repository and a nightly policy from config', () => {
@@ -91,7 +111,8 @@ test('Filebeat ships the platform\'s namespaces from every node, GPU nodes too; 
   assert.equal(beat.spec.config['output.logstash'].hosts[0], 'logging-ls-beats.logging.svc.cluster.local:5044');
   const pod = beat.spec.daemonSet.podTemplate.spec;
   assert.deepEqual(pod.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
-  assert.deepEqual(pod.volumes.find((v: Obj) => v.name === 'beat-data'), { name: 'beat-data', emptyDir: {} });
+  // The registry survives restarts and upgrades: no line is shipped twice.
+  assert.deepEqual(pod.volumes.find((v: Obj) => v.name === 'beat-data'), { name: 'beat-data', hostPath: { path: '/var/lib/log-shipper/filebeat/filebeat-data', type: 'DirectoryOrCreate' } });
   assert.deepEqual(EXEMPTIONS.map((e) => `${e.policy} ${e.object}`).sort(), ['gpu-placement Beat/log-shipper/filebeat', 'restricted-security-context Beat/log-shipper/filebeat']);
   assert.equal(staging.get('apps/Application.staging-log-shipper.k8s.yaml')!.spec.syncPolicy.managedNamespaceMetadata.labels['pod-security.kubernetes.io/enforce'], 'privileged');
 });
@@ -117,6 +138,10 @@ test('logging errors name the field and the fix', () => {
     [envYaml('logging:\n  retention: 12h\n'), /\/logging\/retention: logs kept for 12h, less than a day/],
     [envYaml('logging:\n  elasticsearch:\n    heap: 2g\n'), /\/logging\/elasticsearch\/heap: a heap of 2g is more than half of the memory limit 2Gi/],
     [envYaml('logging:\n  retention: 7 days\n'), /\/logging\/retention/],
+    [
+      envYaml('logging:\n  namespaces: [mlflow, serving]\n').replace('components: {}', 'components:\n  airflow:\n    dags:\n      repo: https://git.example.com/org/dags.git'),
+      /environments\/test\.yaml:\d+.*\/logging\/namespaces: Airflow runs and reads its task logs from Elasticsearch, but Filebeat ships only mlflow, serving[\s\S]*add airflow to logging\.namespaces/,
+    ],
     [
       envYaml('logging:\n  snapshots: {}\nobjectStore:\n  external:\n    endpoint: https://s3.example.com\n    region: us-east-1\n    bucketPrefix: acme-\n    credentials: serviceAccount\n    serviceAccountAnnotations: { eks.amazonaws.com/role-arn: "arn:aws:iam::1:role/r" }\n'),
       /\/logging\/snapshots: Elasticsearch's S3 repository here takes access keys/,

@@ -333,7 +333,7 @@ export const COMPONENTS: readonly ComponentFactory[] = [
   {
     name: 'logging',
     namespace: () => LOGGING_NAMESPACE,
-    kinds: [SEALED, NETWORK_POLICY, '/ConfigMap', '/Service', 'apps/Deployment', 'batch/Job', 'networking.k8s.io/Ingress', 'elasticsearch.k8s.elastic.co/Elasticsearch', 'kibana.k8s.elastic.co/Kibana', 'logstash.k8s.elastic.co/Logstash'],
+    kinds: [SEALED, NETWORK_POLICY, '/ConfigMap', '/Service', 'apps/Deployment', 'batch/Job', 'policy/PodDisruptionBudget', 'networking.k8s.io/Ingress', 'elasticsearch.k8s.elastic.co/Elasticsearch', 'kibana.k8s.elastic.co/Kibana', 'logstash.k8s.elastic.co/Logstash'],
     enabled: (c) => c.logging.enabled,
     // Snapshots go to its own bucket.
     consumer: { consumer: LOGGING_CONSUMER, needs: (c) => ({ bucket: c.logging.snapshots !== undefined }) },

@@ -23,7 +23,9 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config/environment';
 import { CHARTS, ELASTIC_STACK_VERSION, IMAGES, imageString } from '../config/versions';
+import { createHash } from 'node:crypto';
 import { esSetupProgram } from '../../cluster/es-setup/setup';
+import { AIRFLOW_TASK_LOGS_FILTER } from '../../cluster/logstash/program';
 import { tolerationFor } from '../gpu/placement';
 import { ComponentChart, Tier } from '../constructs/component';
 import { HelmChart } from '../constructs/helm-chart';
@@ -65,7 +67,15 @@ export function airflowLogReaderHost(): GeneratedValue {
 }
 
 
-/** The Logstash pipeline: container lines from Filebeat; Airflow's JSON task log lines to their own indices. */
+/** Where Logstash reads the filter that lifts Airflow's task log lines (cluster/logstash/airflow-task-logs.rb). */
+export const LOGSTASH_FILTER_DIR = '/usr/share/logstash/filters';
+const AIRFLOW_FILTER_FILE = 'airflow-task-logs.rb';
+
+/**
+ * The Logstash pipeline: container lines from Filebeat; Airflow's task log lines (JSON with `log_id` and
+ * `offset`, printed by Airflow's Elasticsearch handler when a try ends) lifted by a tested Ruby filter and
+ * written to their own indices; everything else to the platform's.
+ */
 export function logstashPipeline(): string {
   return `input {
   beats {
@@ -73,26 +83,13 @@ export function logstashPipeline(): string {
   }
 }
 filter {
-  # Filebeat's container parser puts the line in [message]; Airflow's task logs are JSON lines with log_id and offset.
-  if [message] =~ /^\\{.*"log_id"/ {
-    json {
-      source => "message"
-      target => "airflow"
-      skip_on_invalid_json => true
-    }
-    if [airflow][log_id] {
-      mutate {
-        copy => { "[airflow][log_id]" => "log_id" }
-        copy => { "[airflow][offset]" => "offset" }
-        add_tag => ["airflow-task-log"]
-      }
-      mutate {
-        convert => { "offset" => "integer" }
-      }
-      # The reader shows these fields of each line.
-      ruby {
-        code => "a = event.get('airflow'); %w[event level logger timestamp chan].each { |k| event.set(k == 'event' ? 'airflow_event' : k, a[k]) if a && a.key?(k) }"
-      }
+  ruby {
+    path => "${LOGSTASH_FILTER_DIR}/${AIRFLOW_FILTER_FILE}"
+  }
+  if "airflow-task-log" in [tags] {
+    date {
+      match => ["timestamp", "ISO8601"]
+      target => "@timestamp"
     }
   }
 }
@@ -131,7 +128,21 @@ export function indexTemplates(): Record<string, Record<string, unknown>> {
     priority: 200,
     template: {
       settings: { 'index.lifecycle.name': ILM_POLICY, 'index.lifecycle.rollover_alias': alias },
-      mappings: { properties: { log_id: { type: 'keyword' }, offset: { type: 'long' } } },
+      // What Airflow's reader queries (log_id, exact), sorts by (offset) and shows (the others; the Ruby filter
+      // sets them on Airflow's lines only). error_detail is kept, not indexed: its shape is the exception's.
+      mappings: {
+        properties: {
+          log_id: { type: 'keyword' },
+          offset: { type: 'long' },
+          event: { type: 'text' },
+          level: { type: 'keyword' },
+          logger: { type: 'keyword' },
+          chan: { type: 'keyword' },
+          timestamp: { type: 'date', ignore_malformed: true },
+          error_detail: { type: 'object', enabled: false },
+          airflow_line: { type: 'text', index: false },
+        },
+      },
     },
   });
   return { 'mlops-airflow-logs': template(AIRFLOW_LOG_INDEX), 'mlops-platform-logs': template(PLATFORM_LOG_INDEX) };
@@ -391,6 +402,7 @@ es_monitor:
       },
     });
 
+    const filters = new k8s.KubeConfigMap(this, 'logstash-filters', { metadata: { name: 'logstash-filters', labels }, data: { [AIRFLOW_FILTER_FILE]: AIRFLOW_TASK_LOGS_FILTER } });
     new ApiObject(this, 'logstash', {
       apiVersion: 'logstash.k8s.elastic.co/v1alpha1',
       kind: 'Logstash',
@@ -402,9 +414,19 @@ es_monitor:
         pipelines: [{ 'pipeline.id': 'platform', 'config.string': logstashPipeline() }],
         services: [{ name: 'beats', service: { spec: { type: 'ClusterIP', ports: [{ name: 'beats', port: 5044, targetPort: 5044 }] } } }],
         podTemplate: {
+          // The filter is a file of the pod: a change of it restarts Logstash through this annotation.
+          metadata: { annotations: { 'mlops-gitops.dev/filters-sha256': createHash('sha256').update(AIRFLOW_TASK_LOGS_FILTER).digest('hex') } },
           spec: {
             securityContext: { runAsNonRoot: true, fsGroup: 1000, ...SECCOMP },
-            containers: [{ name: 'logstash', resources: l.logstash.resources, securityContext: { ...RESTRICTED_CONTAINER, runAsUser: 1000 } }],
+            containers: [
+              {
+                name: 'logstash',
+                resources: l.logstash.resources,
+                securityContext: { ...RESTRICTED_CONTAINER, runAsUser: 1000 },
+                volumeMounts: [{ name: 'filters', mountPath: LOGSTASH_FILTER_DIR, readOnly: true }],
+              },
+            ],
+            volumes: [{ name: 'filters', configMap: { name: filters.name } }],
             // ECK's init container gets no container defaults: the same restricted settings.
             initContainers: [
               {
@@ -417,6 +439,16 @@ es_monitor:
         },
       },
     });
+
+    // Disruptions (node drains): one Kibana or Logstash pod at a time; with one replica a drain still proceeds
+    // (Filebeat retries until Logstash is back). Elasticsearch's own budget is ECK's default: one node at a
+    // time, and only while the cluster is green.
+    for (const [app, label] of [['kibana', 'kibana.k8s.elastic.co/name'], ['logstash', 'logstash.k8s.elastic.co/name']] as const) {
+      new k8s.KubePodDisruptionBudget(this, `pdb-${app}`, {
+        metadata: { name: `${ES_NAME}-${app}`, labels },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { [label]: ES_NAME } } },
+      });
+    }
 
     // Elasticsearch's health, disk and indexing for Prometheus.
     const exporterLabels = { 'app.kubernetes.io/name': 'elasticsearch-exporter' };
@@ -546,8 +578,9 @@ export class LogShipperChart extends ComponentChart {
               volumes: [
                 { name: 'varlogcontainers', hostPath: { path: '/var/log/containers' } },
                 { name: 'varlogpods', hostPath: { path: '/var/log/pods' } },
-                // Filebeat's registry on an emptyDir, not ECK's default hostPath.
-                { name: 'beat-data', emptyDir: {} },
+                // Filebeat's registry (what it has shipped) on the node, as ECK's default: a restarted or upgraded
+                // Filebeat resumes where it stopped instead of shipping every line again (Airflow would show each twice).
+                { name: 'beat-data', hostPath: { path: `/var/lib/${SHIPPER_NAMESPACE}/filebeat/filebeat-data`, type: 'DirectoryOrCreate' } },
               ],
             },
           },

@@ -512,6 +512,14 @@ function semanticProblems(source: YamlSource, config: EnvironmentConfig): Proble
     if (l.snapshots && config.objectStore.kind === 'external' && config.objectStore.credentials === 'serviceAccount') {
       at('/logging/snapshots', 'Elasticsearch\'s S3 repository here takes access keys, not the pods\' cloud identity', 'use objectStore.external.credentials: sealed, or remove logging.snapshots');
     }
+    // Airflow reads task logs back from Elasticsearch only if Filebeat ships its namespace.
+    if (config.components.airflow.enabled && l.namespaces && !l.namespaces.includes('airflow')) {
+      at(
+        '/logging/namespaces',
+        `Airflow runs and reads its task logs from Elasticsearch, but Filebeat ships only ${l.namespaces.join(', ')}: no task log would ever show in Airflow`,
+        'add airflow to logging.namespaces (or remove the list: every platform namespace is shipped)',
+      );
+    }
     const heapGi = l.elasticsearch.heap.endsWith('g') ? Number(l.elasticsearch.heap.slice(0, -1)) : Number(l.elasticsearch.heap.slice(0, -1)) / 1024;
     if (heapGi > memoryGi(l.elasticsearch.resources.limits.memory) / 2) {
       at('/logging/elasticsearch/heap', `a heap of ${l.elasticsearch.heap} is more than half of the memory limit ${l.elasticsearch.resources.limits.memory}`, 'lower the heap or raise the limit: Elasticsearch needs the other half for the file cache');
