@@ -94,18 +94,28 @@ export interface Platform {
   readonly documents: readonly { readonly path: string; readonly content: string }[];
 }
 
+function apiObjectsOf(chart: Chart): ApiObject[] {
+  return chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
+}
+
+const resolved = new WeakMap<Chart, readonly K8sObject[]>();
+
 /**
  * The resolved objects of a chart, without running validations (which
  * `Chart.toJson()` does, and which would recurse from inside a validation).
+ * Resolved once: the policies and the renderer read the same objects, so
+ * call it only once the platform is built (buildPlatform's result).
  */
-export function objectsOf(chart: Chart): K8sObject[] {
-  return chart.node
-    .findAll()
-    .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
-    .map((o) => o.toJson() as K8sObject);
+export function objectsOf(chart: Chart): readonly K8sObject[] {
+  let objects = resolved.get(chart);
+  if (!objects) {
+    objects = apiObjectsOf(chart).map((o) => o.toJson() as K8sObject);
+    resolved.set(chart, objects);
+  }
+  return objects;
 }
 
-function groupKind(obj: K8sObject): GroupKind {
+function groupKind(obj: { readonly apiVersion: string; readonly kind: string }): GroupKind {
   const slash = obj.apiVersion.indexOf('/');
   return { group: slash < 0 ? '' : obj.apiVersion.slice(0, slash), kind: obj.kind };
 }
@@ -231,7 +241,7 @@ export function buildPlatform(inputs: PlatformInputs, options: BuildOptions = {}
       throw new Error(`component ${factory.name}: its chart's namespace ${chart.info.namespace} is not the one its factory declares (${factory.namespace(config)})`);
     }
     const declared = [...factory.kinds, ...(monitorsOn(config) ? MONITORING_KINDS : [])];
-    const undeclared = uniqueKinds(objectsOf(chart).map(groupKind)).filter((k) => !declared.includes(`${k.group}/${k.kind}`));
+    const undeclared = uniqueKinds(apiObjectsOf(chart).map(groupKind)).filter((k) => !declared.includes(`${k.group}/${k.kind}`));
     if (undeclared.length > 0) {
       throw new Error(`component ${factory.name} emits ${undeclared.map((k) => `${k.group}/${k.kind}`).join(', ')}: add them to its kinds in lib/components/index.ts`);
     }

@@ -3,8 +3,8 @@
  * per file, the layout of cdk8s's FOLDER_PER_CHART_FILE_PER_RESOURCE, with
  * folders that may nest (bootstrap/01-argocd). Pure: returns the files.
  */
-import { Yaml } from 'cdk8s';
-import { Platform } from './platform';
+import { manifestYaml } from './manifest-yaml';
+import { objectsOf, Platform } from './platform';
 import { K8sObject } from './policies/pod-specs';
 
 export interface RenderedFile {
@@ -34,13 +34,14 @@ export function renderPlatform(platform: Platform): RenderedFile[] {
   validatePlatform(platform);
   const files: RenderedFile[] = [];
   const seen = new Set<string>();
+  // The objects the policies checked (resolved once); not Chart.toJson(), which would validate again.
   for (const chart of platform.charts) {
-    for (const object of chart.toJson() as K8sObject[]) {
+    for (const object of objectsOf(chart)) {
       const base = `${object.kind}.${object.metadata.name}`.replace(/[^0-9a-zA-Z-_.]/g, '');
       const path = `${chart.folder}/${base}.k8s.yaml`;
       if (seen.has(path)) throw new Error(`two objects would be written to ${path}`);
       seen.add(path);
-      files.push({ path, content: Yaml.stringify(object), object });
+      files.push({ path, content: manifestYaml(object as unknown as Record<string, unknown>), object });
     }
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

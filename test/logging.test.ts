@@ -80,6 +80,9 @@ test('Logstash runs the tested Ruby filter from a mounted ConfigMap, restarts wh
   assert.match(ls.pipelines[0]['config.string'], new RegExp(`path => "${LOGSTASH_FILTER_DIR}/airflow-task-logs.rb"`));
   const pod = ls.podTemplate;
   assert.deepEqual(pod.spec.volumes, [{ name: 'filters', configMap: { name: 'logstash-filters' } }]);
+  // Its data claim in the environment's storage class, not the cluster's default (there may be none).
+  assert.equal(ls.volumeClaimTemplates[0].metadata.name, 'logstash-data');
+  assert.equal(ls.volumeClaimTemplates[0].spec.storageClassName, 'gp3');
   assert.deepEqual(pod.spec.containers[0].volumeMounts, [{ name: 'filters', mountPath: LOGSTASH_FILTER_DIR, readOnly: true }]);
   assert.equal(pod.metadata.annotations['mlops-gitops.dev/filters-sha256'], createHash('sha256').update(cm.data['airflow-task-logs.rb']).digest('hex'));
   for (const app of ['kibana', 'logstash']) {
@@ -92,7 +95,8 @@ test('Logstash runs the tested Ruby filter from a mounted ConfigMap, restarts wh
 test('snapshots (staging): their own bucket and MinIO user, keys in Elasticsearch\'s keystore, the repository and a nightly policy from config', () => {
   const es = staging.get('logging/Elasticsearch.logging.k8s.yaml')!.spec;
   assert.deepEqual(es.secureSettings, [{ secretName: 'es-snapshot-s3' }]);
-  assert.equal(es.nodeSets[0].config['s3.client.default.endpoint'], 'minio.minio.svc.cluster.local:9000');
+  assert.equal(es.nodeSets[0].config['s3.client.default.endpoint'], 'http://minio.minio.svc.cluster.local:9000');
+  assert.equal(es.nodeSets[0].config['s3.client.default.protocol'], undefined, 'deprecated in Elasticsearch 9: the scheme is in the endpoint');
   assert.equal(es.nodeSets[0].config['s3.client.default.path_style_access'], true);
   const keys = Object.keys(staging.get('logging/SealedSecret.es-snapshot-s3.k8s.yaml')!.spec.encryptedData);
   assert.deepEqual(keys, ['s3.client.default.access_key', 's3.client.default.secret_key']);
@@ -109,6 +113,8 @@ test('Filebeat ships the platform\'s namespaces from every node, GPU nodes too; 
   const drop = beat.spec.config.processors[1].drop_event.when.not.or.map((c: Obj) => c.equals['kubernetes.namespace']);
   assert.ok(drop.includes('airflow') && drop.includes('serving') && drop.includes('kafka'));
   assert.equal(beat.spec.config['output.logstash'].hosts[0], 'logging-ls-beats.logging.svc.cluster.local:5044');
+  // Filebeat 9's option (the old `host` is gone): pods of this node only.
+  assert.equal(beat.spec.config.processors[0].add_kubernetes_metadata.node, '${NODE_NAME}');
   const pod = beat.spec.daemonSet.podTemplate.spec;
   assert.deepEqual(pod.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
   // The registry survives restarts and upgrades: no line is shipped twice.

@@ -47,15 +47,46 @@ export function renderEnvironments(root: string, envs: readonly string[], compon
   return results;
 }
 
-/** Writes one environment's files into `<distDir>/<env>`, atomically. */
-export function writeEnvironment(distDir: string, env: string, files: readonly (RenderedFile | RenderedDocument)[]): void {
-  fs.mkdirSync(distDir, { recursive: true });
+/** Every file under `dir`, by path relative to it ('/'-separated); undefined when `dir` does not exist. */
+function readTree(dir: string): Map<string, string> | undefined {
+  if (!fs.existsSync(dir)) return undefined;
+  const files = new Map<string, string>();
+  const walk = (rel: string): void => {
+    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(child);
+      else files.set(child, fs.readFileSync(path.join(dir, child), 'utf8'));
+    }
+  };
+  walk('');
+  return files;
+}
+
+/** Whether `dir` holds exactly these files with exactly this content. */
+function treeEquals(dir: string, files: readonly (RenderedFile | RenderedDocument)[]): boolean {
+  const existing = readTree(dir);
+  return existing !== undefined && existing.size === files.length && files.every((f) => existing.get(f.path) === f.content);
+}
+
+/**
+ * Writes one environment's files into `<distDir>/<env>`, atomically: a new
+ * tree is written next to it and swapped in with renames. Returns false,
+ * writing nothing, when the folder already holds exactly these files.
+ */
+export function writeEnvironment(distDir: string, env: string, files: readonly (RenderedFile | RenderedDocument)[]): boolean {
   const target = path.join(distDir, env);
+  if (treeEquals(target, files)) return false;
+  fs.mkdirSync(distDir, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(distDir, `.tmp-${env}-`));
   try {
+    const made = new Set<string>();
     for (const f of files) {
       const file = path.join(tmp, f.path);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const dir = path.dirname(file);
+      if (!made.has(dir)) {
+        fs.mkdirSync(dir, { recursive: true });
+        made.add(dir);
+      }
       fs.writeFileSync(file, f.content);
     }
     if (fs.existsSync(target)) {
@@ -70,6 +101,7 @@ export function writeEnvironment(distDir: string, env: string, files: readonly (
     fs.rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
+  return true;
 }
 
 /** Removes dist/<name> folders whose environment file no longer exists. */
@@ -106,8 +138,8 @@ export function synthesize(options: SynthOptions): EnvironmentResult[] {
   const results = renderEnvironments(options.root, envs, options.components);
   const log = options.log ?? ((l: string) => console.log(l));
   for (const r of results) {
-    writeEnvironment(distDir, r.env, [...r.files, ...r.documents]);
-    log(`${r.env}: ${r.components.length} components (${r.components.join(', ')}), ${r.files.length} objects, ${r.millis.toFixed(0)} ms`);
+    const written = writeEnvironment(distDir, r.env, [...r.files, ...r.documents]);
+    log(`${r.env}: ${r.components.length} components (${r.components.join(', ')}), ${r.files.length} objects, ${r.millis.toFixed(0)} ms${written ? '' : ', unchanged'}`);
   }
   if (requested.length === 0) {
     for (const env of pruneRemovedEnvironments(options.root, distDir)) log(`${env}: removed (no environments/${env}.yaml)`);

@@ -284,8 +284,9 @@ es_monitor:
               'node.store.allow_mmap': false,
               ...(endpoint
                 ? {
-                    's3.client.default.endpoint': endpoint.host,
-                    's3.client.default.protocol': endpoint.protocol.replace(':', ''),
+                    // With its scheme: Elasticsearch 9 reads the protocol from the endpoint (the separate
+                    // `protocol` setting is deprecated and used only for an endpoint without one).
+                    's3.client.default.endpoint': `${endpoint.protocol}//${endpoint.host}`,
                     's3.client.default.path_style_access': store!.serverNamespace !== undefined,
                     's3.client.default.region': store!.region,
                   }
@@ -412,6 +413,14 @@ es_monitor:
         count: l.logstash.replicas,
         elasticsearchRefs: [{ name: ES_NAME, clusterName: 'logging' }],
         pipelines: [{ 'pipeline.id': 'platform', 'config.string': logstashPipeline() }],
+        // ECK's default data claim has no storage class (the cluster's default, which may not exist): the same
+        // claim (name, size) with the environment's class.
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'logstash-data' },
+            spec: { accessModes: ['ReadWriteOnce'], storageClassName: config.cluster.storageClass, resources: { requests: { storage: '1536Mi' } } },
+          },
+        ],
         services: [{ name: 'beats', service: { spec: { type: 'ClusterIP', ports: [{ name: 'beats', port: 5044, targetPort: 5044 }] } } }],
         podTemplate: {
           // The filter is a file of the pod: a change of it restarts Logstash through this annotation.
@@ -548,7 +557,7 @@ export class LogShipperChart extends ComponentChart {
             },
           ],
           processors: [
-            { add_kubernetes_metadata: { host: '${NODE_NAME}', matchers: [{ logs_path: { logs_path: '/var/log/containers/' } }] } },
+            { add_kubernetes_metadata: { node: '${NODE_NAME}', matchers: [{ logs_path: { logs_path: '/var/log/containers/' } }] } },
             // Only the platform's namespaces (config).
             { drop_event: { when: { not: { or: [...namespaces].sort().map((ns) => ({ equals: { 'kubernetes.namespace': ns } })) } } } },
           ],

@@ -3,7 +3,8 @@
  * UserError listing every problem at once with file, field path, line, what
  * was expected and how to fix it. Pure: the caller reads the file.
  */
-import Ajv, { ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { CompiledValidator, parentSchemaOf } from '../compiled-schema';
 import { countProblems, Problem, UserError } from '../errors';
 import { allocatable, instanceGpu } from '../gpu/instances';
 import { place, placementError } from '../gpu/placement';
@@ -12,8 +13,10 @@ import { alertBridgeOn, EnvironmentConfig, GpuRequest, resolveEnvironment } from
 import { EnvironmentFile, environmentSchema, PATTERNS } from './schema';
 import { parseYamlSource, pointerSegment, YamlSource } from './yaml-source';
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-const validateSchema = ajv.compile(environmentSchema);
+// The schema compiled ahead of time (lib/compiled-schema.ts). Required, not imported: its inferred type is
+// large enough to derail the type checker.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const validateSchema = require('./environment-validator').default as CompiledValidator;
 
 /** Levenshtein distance, for "did you mean" hints on misspelt keys. */
 function distance(a: string, b: string): number {
@@ -69,7 +72,7 @@ function schemaProblem(source: YamlSource, err: ErrorObject): Problem {
   switch (err.keyword) {
     case 'additionalProperties': {
       const key = String(err.params.additionalProperty);
-      const allowed = Object.keys((err.parentSchema as { properties?: object }).properties ?? {});
+      const allowed = Object.keys((parentSchemaOf(environmentSchema, err) as { properties?: object } | undefined)?.properties ?? {});
       const hint = closest(key, allowed);
       return at(
         `${err.instancePath}/${pointerSegment(key)}`,

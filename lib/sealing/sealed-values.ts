@@ -12,7 +12,8 @@
  *
  * Pure: text in, text out.
  */
-import Ajv, { ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { CompiledValidator, instanceAt, parentSchemaOf } from '../compiled-schema';
 import * as yaml from 'js-yaml';
 import { countProblems, Problem, UserError } from '../errors';
 import { parseYamlSource, pointerSegment } from '../config/yaml-source';
@@ -55,7 +56,7 @@ export function emptySealedValues(): SealedValues {
 }
 
 // Each `description` doubles as the error message for a value that breaks its rule.
-const SCHEMA = {
+export const SEALED_VALUES_SCHEMA = {
   type: 'object',
   description: 'must be a mapping with the single field "secrets"',
   additionalProperties: false,
@@ -95,17 +96,18 @@ const SCHEMA = {
   },
 } as const;
 
-let validator: ReturnType<Ajv['compile']> | undefined;
+// Compiled ahead of time (lib/compiled-schema.ts).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const validator = require('./sealed-values-validator').default as CompiledValidator;
 function validate(data: unknown): readonly ErrorObject[] {
-  validator ??= new Ajv({ strict: true, allErrors: true, verbose: true }).compile(SCHEMA);
   return validator(data) ? [] : (validator.errors ?? []);
 }
 
 const RESEAL_FIX = 'seal the value again with `npm run seal` (or `npm run secrets` for generated values)';
 
 /** One schema violation as a problem located by JSON pointer (the caller adds file and line). */
-function describe(error: ErrorObject): { pointer: string; message: string; fix?: string } {
-  const description = (error.parentSchema as { description?: string } | undefined)?.description ?? error.message ?? 'is invalid';
+function describe(data: unknown, error: ErrorObject): { pointer: string; message: string; fix?: string } {
+  const description = (parentSchemaOf(SEALED_VALUES_SCHEMA, error) as { description?: string } | undefined)?.description ?? error.message ?? 'is invalid';
   const { keyword, params, instancePath } = error;
   // A bad mapping key: ajv reports the parent's path and the key separately.
   const propertyName = (error as ErrorObject & { propertyName?: string }).propertyName;
@@ -114,7 +116,7 @@ function describe(error: ErrorObject): { pointer: string; message: string; fix?:
   }
   switch (keyword) {
     case 'additionalProperties': {
-      const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
+      const allowed = Object.keys((parentSchemaOf(SEALED_VALUES_SCHEMA, error) as { properties?: object } | undefined)?.properties ?? {});
       return {
         pointer: `${instancePath}/${pointerSegment(params.additionalProperty as string)}`,
         message: `unknown field ${JSON.stringify(params.additionalProperty)}`,
@@ -124,9 +126,9 @@ function describe(error: ErrorObject): { pointer: string; message: string; fix?:
     case 'required':
       return { pointer: instancePath, message: `missing field ${JSON.stringify(params.missingProperty)}` };
     case 'type':
-      return { pointer: instancePath, message: `is ${describeType(error.data)}, but ${description}` };
+      return { pointer: instancePath, message: `is ${describeType(instanceAt(data, error))}, but ${description}` };
     case 'enum':
-      return { pointer: instancePath, message: `${JSON.stringify(error.data)} ${description}` };
+      return { pointer: instancePath, message: `${JSON.stringify(instanceAt(data, error))} ${description}` };
     case 'pattern':
       return { pointer: instancePath, message: description, fix: RESEAL_FIX };
     default:
@@ -175,7 +177,7 @@ export function parseSealedValues(text: string, file: string): SealedValues {
   // ajv reports a bad mapping key twice: as "pattern" (with the key) and as a bare "propertyNames".
   const schemaErrors = validate(source.data)
     .filter((e) => e.keyword !== 'propertyNames')
-    .map(describe);
+    .map((e) => describe(source.data, e));
   const data = source.data as { secrets?: SealedValues['secrets'] };
   const values: SealedValues = { secrets: data.secrets ?? {} };
   const found = schemaErrors.length > 0 ? schemaErrors : semanticProblems(values);

@@ -1,0 +1,37 @@
+/**
+ * The fast manifest writer (lib/manifest-yaml.ts) gives exactly the text of
+ * cdk8s's Yaml.stringify: on every object of the shipped environments, and on
+ * the scalars that need quoting, blocks or another writer.
+ */
+import * as assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Yaml } from 'cdk8s';
+import { renderEnvironments } from '../lib/cli/synth';
+import { manifestYaml } from '../lib/manifest-yaml';
+import { ROOT } from './support';
+
+test('every object of local, staging and prod is written exactly as Yaml.stringify writes it', () => {
+  let n = 0;
+  for (const r of renderEnvironments(ROOT, ['local', 'staging', 'prod'])) {
+    for (const f of r.files) {
+      assert.equal(manifestYaml(f.object as Record<string, unknown>), Yaml.stringify(f.object), f.path);
+      n++;
+    }
+  }
+  assert.ok(n > 900);
+});
+
+test('scalars that are not plain strings, blocks, empty collections and unusual shapes', () => {
+  const samples: Record<string, unknown>[] = [
+    {
+      a: ['yes', 'no', 'on', 'off', 'y', 'n', 'null', '~', '', ' ', '0', '0755', '0x1f', '1e3', '1:20', '2026-11-30', '.inf', '-', '- x', 'a: b', 'a #b', '#x', '*x', '&x', '!x', '%x', '@x', '`x', "it's", 'say "hi"', 'tab\there', 'ünïcode', 'a\nb', 'a\nb\n', 'a\nb\n\n', ' lead\nx', 'x\n  indented', '---', '--- x', 'a,b', '[x]', '{x}', '?', '? x', 'x:', 'x: ', 'http://a:8080/b?c=d#e'],
+      b: { 'weird key': 1, 'a/b.c-d_e': 2, 'kubernetes.io/name': 'x', '8080': 3, 'yes': 4, 'x: y': 5, '': 6 },
+      c: [{}, [], { d: [] }, { e: {} }, { f: [{ g: [{ h: 'deep\nblock' }] }] }],
+      d: [1, -2, 0, 3.5, 1e21, true, false, null],
+      e: [['nested'], 'after'],
+      f: { script: '#!/bin/sh\nset -eu\necho "$X"\n', empty: '', multi: 'line1\n\nline3' },
+    },
+  ];
+  for (const s of samples) assert.equal(manifestYaml(s), Yaml.stringify(s));
+  for (const [k, v] of Object.entries(samples[0]!)) assert.equal(manifestYaml({ [k]: v }), Yaml.stringify({ [k]: v }), k);
+});
