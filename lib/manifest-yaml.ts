@@ -17,8 +17,11 @@ class Unsupported extends Error {}
 
 /** Words YAML 1.1 reads as booleans or null. */
 const YAML11_WORDS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'on', 'On', 'ON', 'off', 'Off', 'OFF', 'null', 'Null', 'NULL']);
-/** Starts with a letter, then letters, digits and . _ / -: never a number, a date or an indicator in YAML 1.1. */
-const PLAIN = /^[A-Za-z][A-Za-z0-9_./-]*$/;
+/**
+ * Starts with a letter, then letters, digits, spaces and . _ / , ( ) = + -, ending in neither a space nor a
+ * comma: never a number, a date, an indicator or a comment in YAML 1.1 (no colon, no #, no quote).
+ */
+const PLAIN = /^[A-Za-z](?:[A-Za-z0-9_./ ,()=+-]*[A-Za-z0-9_./()=+-])?$/;
 
 const plainSafe = (s: string): boolean => PLAIN.test(s) && !YAML11_WORDS.has(s);
 

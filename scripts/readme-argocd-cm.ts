@@ -12,6 +12,8 @@ import { readPlatformInputs } from '../lib/cli/environments';
 import { platformAlertGroups } from '../lib/monitoring/platform';
 import { AlertDefinition, runbookAnchor } from '../lib/monitoring/rules';
 import { buildPlatform } from '../lib/platform';
+import { renderEnvironments } from '../lib/cli/synth';
+import { versionRows, versionsMarkdown } from '../lib/versions-table';
 
 /** The `data:` section of argocd-cm with every health check. */
 export function argocdCmData(): string {
@@ -61,18 +63,25 @@ export function shippedAlertGroups(root: string, envs: readonly string[]): { com
   });
 }
 
-export function updateReadme(readme: string, alerts?: string): string {
+const VERSIONS_START = '<!-- versions:start (npm run readme) -->\n';
+const VERSIONS_END = '<!-- versions:end -->';
+
+/** Replaces the text between two markers. */
+function replaceBlock(text: string, startMarker: string, endMarker: string, content: string, what: string): string {
+  const a = text.indexOf(startMarker);
+  const b = text.indexOf(endMarker);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${what} block`);
+  return text.slice(0, a + startMarker.length) + content + text.slice(b);
+}
+
+export function updateReadme(readme: string, alerts?: string, versions?: string): string {
   const start = readme.indexOf(START);
   if (start < 0) throw new Error('README.md has no argocd-cm block');
   const from = start + START.length;
   const end = readme.indexOf('```', from);
   let out = readme.slice(0, from) + argocdCmData() + readme.slice(end);
-  if (alerts !== undefined) {
-    const a = out.indexOf(ALERTS_START);
-    const b = out.indexOf(ALERTS_END);
-    if (a < 0 || b < a) throw new Error('README.md has no alerts block');
-    out = out.slice(0, a + ALERTS_START.length) + alerts + '\n' + out.slice(b);
-  }
+  if (alerts !== undefined) out = replaceBlock(out, ALERTS_START, ALERTS_END, alerts + '\n', 'alerts');
+  if (versions !== undefined) out = replaceBlock(out, VERSIONS_START, VERSIONS_END, versions, 'versions');
   return out;
 }
 
@@ -82,5 +91,6 @@ export const README_ENVIRONMENTS = ['local', 'staging', 'prod'];
 if (require.main === module) {
   const root = path.resolve(__dirname, '..', '..');
   const file = path.join(root, 'README.md');
-  fs.writeFileSync(file, updateReadme(fs.readFileSync(file, 'utf8'), alertsMarkdown(shippedAlertGroups(root, README_ENVIRONMENTS))));
+  const versions = versionsMarkdown(versionRows(renderEnvironments(root, README_ENVIRONMENTS).flatMap((r) => r.files)));
+  fs.writeFileSync(file, updateReadme(fs.readFileSync(file, 'utf8'), alertsMarkdown(shippedAlertGroups(root, README_ENVIRONMENTS)), versions));
 }

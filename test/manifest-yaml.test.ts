@@ -24,7 +24,7 @@ test('every object of local, staging and prod is written exactly as Yaml.stringi
 test('scalars that are not plain strings, blocks, empty collections and unusual shapes', () => {
   const samples: Record<string, unknown>[] = [
     {
-      a: ['yes', 'no', 'on', 'off', 'y', 'n', 'null', '~', '', ' ', '0', '0755', '0x1f', '1e3', '1:20', '2026-11-30', '.inf', '-', '- x', 'a: b', 'a #b', '#x', '*x', '&x', '!x', '%x', '@x', '`x', "it's", 'say "hi"', 'tab\there', 'ünïcode', 'a\nb', 'a\nb\n', 'a\nb\n\n', ' lead\nx', 'x\n  indented', '---', '--- x', 'a,b', '[x]', '{x}', '?', '? x', 'x:', 'x: ', 'http://a:8080/b?c=d#e'],
+      a: ['yes', 'no', 'on', 'off', 'y', 'n', 'null', '~', '', ' ', '0', '0755', '0x1f', '1e3', '1:20', '2026-11-30', '.inf', '-', '- x', 'a: b', 'a #b', '#x', '*x', '&x', '!x', '%x', '@x', '`x', "it's", 'say "hi"', 'tab\there', 'ünïcode', 'a\nb', 'a\nb\n', 'a\nb\n\n', ' lead\nx', 'x\n  indented', '---', '--- x', 'a,b', '[x]', '{x}', '?', '? x', 'x:', 'x: ', 'http://a:8080/b?c=d#e', 'two words', 'a  b', 'a (b) = c + d, e', 'ends with space ', 'ends,', 'y n', 'yes please', 'No', 'a -b', 'a - b', 'a, b', 'x=1'],
       b: { 'weird key': 1, 'a/b.c-d_e': 2, 'kubernetes.io/name': 'x', '8080': 3, 'yes': 4, 'x: y': 5, '': 6 },
       c: [{}, [], { d: [] }, { e: {} }, { f: [{ g: [{ h: 'deep\nblock' }] }] }],
       d: [1, -2, 0, 3.5, 1e21, true, false, null],

@@ -3,7 +3,10 @@
  * the components that deploy it in the shipped environments.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { test } from 'node:test';
+import { README_ENVIRONMENTS } from '../scripts/readme-argocd-cm';
 import { renderEnvironments } from '../lib/cli/synth';
 import { CHARTS, IMAGES } from '../lib/config/versions';
 import { imageUpstream, versionRows, versionsMarkdown } from '../lib/versions-table';
@@ -43,4 +46,10 @@ test('Markdown for a pull request, and registry pages', () => {
   assert.match(md, /\| monitoring \| chart kube-prometheus-stack \| 88\.5\.3 \| `CHARTS\.kubePrometheusStack` \| https:\/\/prometheus-community\.github\.io\/helm-charts\/index\.yaml \(kube-prometheus-stack\) \|/);
   assert.equal(imageUpstream('docker.io/library/redis'), 'https://hub.docker.com/_/redis/tags');
   assert.equal(imageUpstream('quay.io/strimzi/operator'), 'https://quay.io/repository/strimzi/operator?tab=tags');
+});
+
+test('the README\'s versions table is the generated one (npm run readme)', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const block = readme.slice(readme.indexOf('<!-- versions:start (npm run readme) -->\n') + '<!-- versions:start (npm run readme) -->\n'.length, readme.indexOf('<!-- versions:end -->'));
+  assert.equal(block, versionsMarkdown(versionRows(renderEnvironments(ROOT, README_ENVIRONMENTS).flatMap((r) => r.files))), 'README.md is out of date: run npm run readme');
 });

@@ -6,7 +6,6 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { RayCluster } from '../../imports/raycluster-ray.io';
 import { EnvironmentConfig, Resources } from '../config/environment';
 import { CHARTS, IMAGES, ImageRef, imageString } from '../config/versions';
 import { ComponentChart, Tier } from '../constructs/component';
@@ -136,7 +135,9 @@ export class RayTrainingChart extends ComponentChart {
     const gpu = place(config.nodePools, training.gpu);
     const env = mlflow ? [{ name: 'MLFLOW_TRACKING_URI', value: mlflow.trackingUri }] : [];
     new ApiObject(this, 'cluster', {
-      ...RayCluster.GVK,
+      // The imported RayCluster class is 1.5 MB of generated code; only its kind is needed here.
+      apiVersion: 'ray.io/v1',
+      kind: 'RayCluster',
       metadata: { name: 'training', labels: this.objectLabels() },
       // The head schedules work; it takes none itself and needs no GPU.
       spec: autoscaledRayCluster(rayPodTemplate(rayContainer('ray-head', IMAGES.rayHead, training.headResources, NO_GPU, env), NO_GPU, '1Gi'), [
