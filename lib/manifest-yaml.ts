@@ -12,124 +12,158 @@
  * environments comes out byte-identical to `Yaml.stringify`.
  */
 import { Yaml } from 'cdk8s';
+import * as jsYaml from 'js-yaml';
 
 class Unsupported extends Error {}
 
 /** Words YAML 1.1 reads as booleans or null. */
 const YAML11_WORDS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'on', 'On', 'ON', 'off', 'Off', 'OFF', 'null', 'Null', 'NULL']);
 /**
- * Starts with a letter, then letters, digits, spaces and . _ / , ( ) = + -, ending in neither a space nor a
- * comma: never a number, a date, an indicator or a comment in YAML 1.1 (no colon, no #, no quote).
+ * Starts with a letter, then printable ASCII other than a backslash, backquote, tab or any other control
+ * character, with no ": " or " #" inside and no ":", space or comma at the end. Such a string is never a
+ * number, a date or an indicator in YAML 1.1, and both libraries write it plain, as a key or a value (checked
+ * on 350,000 random strings of these characters when this was written; test/manifest-yaml.test.ts keeps
+ * samples and every shipped object).
  */
-const PLAIN = /^[A-Za-z](?:[A-Za-z0-9_./ ,()=+-]*[A-Za-z0-9_./()=+-])?$/;
+const PLAIN = /^[A-Za-z][A-Za-z0-9 _./,()=+@:#%&*!?~'"[\]{}-]*$/;
+const NOT_PLAIN = /: | #|[: ,]$/;
 
-const plainSafe = (s: string): boolean => PLAIN.test(s) && !YAML11_WORDS.has(s);
+const plainSafe = (s: string): boolean => PLAIN.test(s) && !NOT_PLAIN.test(s) && !YAML11_WORDS.has(s);
 
-const valueCache = new Map<string, string>();
-const keyCache = new Map<string, string>();
-
-/** A string in a value position, as the `yaml` library writes it at indentation 0 (continuation lines unindented). */
-function libraryValue(s: string): string {
-  let out = valueCache.get(s);
-  if (out === undefined) {
-    const text = Yaml.stringify({ x: s });
-    // "x: <value>\n", block scalars continuing on lines indented by 2.
-    out = text.slice(3, -1);
-    valueCache.set(s, out);
-  }
-  return out;
+/** How one library writes what this writer does not: strings that are not plainly strings, and odd keys. */
+interface Style {
+  /** The whole document, by the library (the fallback). */
+  readonly document: (data: Record<string, unknown>) => string;
+  readonly sortKeys: boolean;
 }
 
-function key(k: string): string {
-  if (plainSafe(k)) return k;
-  let out = keyCache.get(k);
-  if (out === undefined) {
-    const text = Yaml.stringify({ [k]: 1 });
-    out = text.slice(0, -4); // "<key>: 1\n"
-    if (out.includes('\n')) throw new Unsupported();
-    keyCache.set(k, out);
-  }
-  return out;
-}
+/** A YAML writer that gives exactly the library's text for the data manifests hold. */
+function writer(style: Style): (object: Record<string, unknown>) => string {
+  const valueCache = new Map<string, string>();
+  const keyCache = new Map<string, string>();
 
-/** A scalar in value position; `indent` is the indentation of its key or dash. */
-function scalar(v: unknown, indent: string): string {
-  if (typeof v === 'string') {
-    if (plainSafe(v)) return v;
-    const text = libraryValue(v);
-    // Continuation lines that hold text get the indentation; empty lines stay empty, as the library writes them.
-    return text.includes('\n') && indent ? text.replace(/\n(?=[^\n])/g, `\n${indent}`) : text;
-  }
-  if (typeof v === 'number') {
-    if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
+  /** A string in a value position, as the library writes it at indentation 0 (continuation lines unindented). */
+  const libraryValue = (s: string): string => {
+    let out = valueCache.get(s);
+    if (out === undefined) {
+      // "x: <value>\n", block scalars continuing on lines indented by 2.
+      out = style.document({ x: s }).slice(3, -1);
+      valueCache.set(s, out);
+    }
+    // js-yaml ends a document whose last value keeps its trailing newlines (|+) with "...": where the value
+    // ends the document depends on the whole, so the library writes that document.
+    if (/\n\.\.\.$/.test(out)) throw new Unsupported();
+    return out;
+  };
+
+  const key = (k: string): string => {
+    if (plainSafe(k)) return k;
+    let out = keyCache.get(k);
+    if (out === undefined) {
+      out = style.document({ [k]: 1 }).slice(0, -4); // "<key>: 1\n"
+      if (out.includes('\n')) throw new Unsupported();
+      keyCache.set(k, out);
+    }
+    return out;
+  };
+
+  /** A scalar in value position; `indent` is the indentation of its key or dash. */
+  const scalar = (v: unknown, indent: string): string => {
+    if (typeof v === 'string') {
+      if (plainSafe(v)) return v;
+      const text = libraryValue(v);
+      // Continuation lines that hold text get the indentation; empty lines stay empty, as the libraries write them.
+      return text.includes('\n') && indent ? text.replace(/\n(?=[^\n])/g, `\n${indent}`) : text;
+    }
+    if (typeof v === 'number') {
+      if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
+      throw new Unsupported();
+    }
+    if (typeof v === 'boolean') return v ? 'true' : 'false';
+    if (v === null) return 'null';
     throw new Unsupported();
-  }
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (v === null) return 'null';
-  throw new Unsupported();
+  };
+
+  const keysOf = (obj: Record<string, unknown>): string[] => (style.sortKeys ? Object.keys(obj).sort() : Object.keys(obj));
+
+  const writeMap = (obj: Record<string, unknown>, indent: string, out: string[], first: boolean): void => {
+    let lead = first ? '' : indent;
+    for (const k of keysOf(obj)) {
+      const v = obj[k];
+      if (v === undefined) throw new Unsupported();
+      out.push(lead, key(k), ':');
+      lead = indent;
+      writeValue(v, indent, out);
+    }
+  };
+
+  /** Writes ` value\n` or `\n` and a nested block, for a value whose key is at `indent`. */
+  const writeValue = (v: unknown, indent: string, out: string[]): void => {
+    if (Array.isArray(v)) {
+      if (v.length === 0) {
+        out.push(' []\n');
+        return;
+      }
+      out.push('\n');
+      writeSeq(v, indent + '  ', out);
+    } else if (isMap(v)) {
+      if (Object.keys(v).length === 0) {
+        out.push(' {}\n');
+        return;
+      }
+      out.push('\n');
+      writeMap(v, indent + '  ', out, false);
+    } else {
+      out.push(' ', scalar(v, indent), '\n');
+    }
+  };
+
+  const writeSeq = (items: readonly unknown[], indent: string, out: string[]): void => {
+    for (const item of items) {
+      if (Array.isArray(item)) throw new Unsupported();
+      if (isMap(item)) {
+        if (Object.keys(item).length === 0) {
+          out.push(indent, '- {}\n');
+          continue;
+        }
+        out.push(indent, '- ');
+        writeMap(item, indent + '  ', out, true);
+      } else if (item === undefined) {
+        throw new Unsupported();
+      } else {
+        out.push(indent, '- ', scalar(item, indent), '\n');
+      }
+    }
+  };
+
+  return (object) => {
+    if (!isMap(object) || Object.keys(object).length === 0) return style.document(object);
+    try {
+      const out: string[] = [];
+      writeMap(object, '', out, true);
+      return out.join('');
+    } catch (err) {
+      if (err instanceof Unsupported) return style.document(object);
+      throw err;
+    }
+  };
 }
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function writeMap(obj: Record<string, unknown>, indent: string, out: string[], first: boolean): void {
-  let lead = first ? '' : indent;
-  for (const k of Object.keys(obj)) {
-    const v = obj[k];
-    if (v === undefined) throw new Unsupported();
-    out.push(lead, key(k), ':');
-    lead = indent;
-    writeValue(v, indent, out);
-  }
-}
-
-/** Writes ` value\n` or `\n` and a nested block, for a value whose key is at `indent`. */
-function writeValue(v: unknown, indent: string, out: string[]): void {
-  if (Array.isArray(v)) {
-    if (v.length === 0) {
-      out.push(' []\n');
-      return;
-    }
-    out.push('\n');
-    writeSeq(v, indent + '  ', out);
-  } else if (isMap(v)) {
-    if (Object.keys(v).length === 0) {
-      out.push(' {}\n');
-      return;
-    }
-    out.push('\n');
-    writeMap(v, indent + '  ', out, false);
-  } else {
-    out.push(' ', scalar(v, indent), '\n');
-  }
-}
-
-function writeSeq(items: readonly unknown[], indent: string, out: string[]): void {
-  for (const item of items) {
-    if (Array.isArray(item)) throw new Unsupported();
-    if (isMap(item)) {
-      if (Object.keys(item).length === 0) {
-        out.push(indent, '- {}\n');
-        continue;
-      }
-      out.push(indent, '- ');
-      writeMap(item, indent + '  ', out, true);
-    } else if (item === undefined) {
-      throw new Unsupported();
-    } else {
-      out.push(indent, '- ', scalar(item, indent), '\n');
-    }
-  }
-}
+const cdk8sWriter = writer({ document: (d) => Yaml.stringify(d), sortKeys: false });
 
 /** One manifest as YAML, exactly as `Yaml.stringify(object)` writes it. */
 export function manifestYaml(object: Record<string, unknown>): string {
-  if (!isMap(object) || Object.keys(object).length === 0) return Yaml.stringify(object);
-  try {
-    const out: string[] = [];
-    writeMap(object, '', out, true);
-    return out.join('');
-  } catch (err) {
-    if (err instanceof Unsupported) return Yaml.stringify(object);
-    throw err;
-  }
+  return cdk8sWriter(object);
+}
+
+/** The options of lib/yaml.ts's stableYaml (js-yaml): sorted keys, no folding, no anchors. */
+export const STABLE_YAML_OPTIONS = { sortKeys: true, lineWidth: -1, noRefs: true } as const;
+
+const stableWriter = writer({ document: (d) => jsYaml.dump(d, STABLE_YAML_OPTIONS), sortKeys: true });
+
+/** Data as YAML, exactly as js-yaml's `dump(data, STABLE_YAML_OPTIONS)` writes it. */
+export function stableYamlText(data: Record<string, unknown>): string {
+  return stableWriter(data);
 }
