@@ -137,23 +137,26 @@ function sealedKeys(obj: Record<string, Json>): Record<string, Json> {
   return isObject(obj.spec) && isObject(obj.spec.encryptedData) ? obj.spec.encryptedData : {};
 }
 
-/** Chart and image versions of one object: HelmChart chart@version, and every `image:` string and image map. */
+/**
+ * Chart and image versions of one object: HelmChart chart@version, and every image, as `image: repo:tag`
+ * strings or as maps with a repository (or an image name) and a tag. An image repository may appear with
+ * several tags: each repository maps to its sorted tags.
+ */
 function versionsOf(obj: Record<string, Json>): Map<string, string> {
-  const found = new Map<string, string>();
+  const tags = new Map<string, Set<string>>();
+  const add = (repo: string, tag: string) => tags.set(repo, (tags.get(repo) ?? new Set()).add(tag));
   const c = comparable(obj);
-  if (obj.kind === 'HelmChart' && isObject(obj.spec) && typeof obj.spec.chart === 'string') {
-    found.set(`chart ${obj.spec.chart}`, String(obj.spec.version ?? ''));
-  }
+  const tagOf = (m: Record<string, Json>) => [m.tag, m.prefectTag, m.defaultImageTag].find((t) => typeof t === 'string' || typeof t === 'number');
   const walk = (v: Json | undefined): void => {
     if (Array.isArray(v)) v.forEach(walk);
     else if (isObject(v)) {
+      const tag = tagOf(v);
+      if (typeof v.repository === 'string' && tag !== undefined) add(`${typeof v.registry === 'string' ? `${v.registry}/` : ''}${v.repository}`, String(tag));
+      else if (typeof v.image === 'string' && !v.image.includes(':') && tag !== undefined) add(v.image, String(tag));
       for (const [k, x] of Object.entries(v)) {
-        if (k === 'image' && typeof x === 'string' && x.includes(':')) {
+        if (k === 'image' && typeof x === 'string' && /:[^/]+$/.test(x)) {
           const at = x.lastIndexOf(':');
-          found.set(`image ${x.slice(0, at)}`, x.slice(at + 1));
-        } else if (k === 'image' && isObject(x) && typeof x.repository === 'string') {
-          const tag = [x.tag, x.prefectTag].find((t) => typeof t === 'string' || typeof t === 'number');
-          if (tag !== undefined) found.set(`image ${x.registry ? `${String(x.registry)}/` : ''}${x.repository}`, String(tag));
+          add(x.slice(0, at), x.slice(at + 1));
         } else walk(x);
       }
     }
@@ -161,6 +164,10 @@ function versionsOf(obj: Record<string, Json>): Map<string, string> {
   walk(c.spec);
   walk(c.values);
   walk(c.data);
+  const found = new Map<string, string>([...tags].map(([repo, t]) => [`image ${repo}`, [...t].sort().join(', ')]));
+  if (obj.kind === 'HelmChart' && isObject(obj.spec) && typeof obj.spec.chart === 'string') {
+    found.set(`chart ${obj.spec.chart}`, String(obj.spec.version ?? ''));
+  }
   return found;
 }
 

@@ -26,7 +26,7 @@ const YAML11_WORDS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No
  * samples and every shipped object).
  */
 const PLAIN = /^[A-Za-z][A-Za-z0-9 _./,()=+@:#%&*!?~'"[\]{}-]*$/;
-const NOT_PLAIN = /: | #|[: ,]$/;
+const NOT_PLAIN = /: | #|[: ,]$|^[eE][-+]?[0-9]+$/; // e2, E1, e-3: YAML 1.1 floats (bare exponents)
 
 const plainSafe = (s: string): boolean => PLAIN.test(s) && !NOT_PLAIN.test(s) && !YAML11_WORDS.has(s);
 
@@ -44,6 +44,8 @@ function writer(style: Style): (object: Record<string, unknown>) => string {
 
   /** A string in a value position, as the library writes it at indentation 0 (continuation lines unindented). */
   const libraryValue = (s: string): string => {
+    // A document marker at a line start is written differently at the top level and nested.
+    if (/(^|\n)(---|\.\.\.)/.test(s)) throw new Unsupported();
     let out = valueCache.get(s);
     if (out === undefined) {
       // "x: <value>\n", block scalars continuing on lines indented by 2.
@@ -58,6 +60,9 @@ function writer(style: Style): (object: Record<string, unknown>) => string {
 
   const key = (k: string): string => {
     if (plainSafe(k)) return k;
+    // Keys whose quoting depends on their position ("---" and "..." at the top), long keys (written as
+    // "? key") and keys beyond ASCII: the library writes the document.
+    if (k.length > 512 || /^[-.]/.test(k) || /[^\x20-\x7e]/.test(k)) throw new Unsupported();
     let out = keyCache.get(k);
     if (out === undefined) {
       out = style.document({ [k]: 1 }).slice(0, -4); // "<key>: 1\n"
@@ -76,7 +81,7 @@ function writer(style: Style): (object: Record<string, unknown>) => string {
       return text.includes('\n') && indent ? text.replace(/\n(?=[^\n])/g, `\n${indent}`) : text;
     }
     if (typeof v === 'number') {
-      if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
+      if (Number.isInteger(v) && Math.abs(v) < 1e15 && !Object.is(v, -0)) return String(v);
       throw new Unsupported();
     }
     if (typeof v === 'boolean') return v ? 'true' : 'false';
@@ -137,8 +142,8 @@ function writer(style: Style): (object: Record<string, unknown>) => string {
   };
 
   return (object) => {
-    if (!isMap(object) || Object.keys(object).length === 0) return style.document(object);
     try {
+      if (!isMap(object) || Object.keys(object).length === 0) return style.document(object);
       const out: string[] = [];
       writeMap(object, '', out, true);
       return out.join('');
@@ -149,7 +154,13 @@ function writer(style: Style): (object: Record<string, unknown>) => string {
   };
 }
 
-const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A plain object (not a Date, Map or class instance: those go to the library). */
+const isMap = (v: unknown): v is Record<string, unknown> => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) throw new Unsupported();
+  return true;
+};
 
 const cdk8sWriter = writer({ document: (d) => Yaml.stringify(d), sortKeys: false });
 

@@ -50,15 +50,18 @@ export function chartUpstream(repo: string, chart: string): string {
 
 const componentOf = (file: RenderedText) => file.path.split('/')[0]!;
 
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 function imageUsedIn(image: ImageRef, content: string): boolean {
-  if (content.includes(imageString(image))) return true;
+  // The whole reference, not a prefix of a longer tag (ray:2.46.0-py311 in ray:2.46.0-py311-gpu).
+  if (new RegExp(`${escape(imageString(image))}(?![\\w.-])`).test(content)) return true;
   // Chart values often split the registry, the repository (Docker Hub's library/ left out) and the tag
   // (`tag`, `prefectTag`, `defaultImageTag`, ...).
   const parts = image.repository.split('/');
   const withoutRegistry = parts.slice(1).join('/');
   const names = [withoutRegistry, withoutRegistry.replace(/^library\//, ''), `defaultImageRepository: ${parts[1]}`];
-  const tagged = new RegExp(`[tT]ag: ["']?${image.tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*$`, 'm');
-  return names.some((n) => content.includes(n)) && (tagged.test(content) || content.includes(`:${image.tag}`));
+  const tagged = new RegExp(`([tT]ag: ["']?|:)${escape(image.tag)}["']?(?![\\w.-])`, 'm');
+  return names.some((n) => new RegExp(`${escape(n)}(?![\\w.-])`).test(content)) && tagged.test(content);
 }
 
 /** The table's rows, charts first, then images, then other pins, each sorted by key. */
@@ -84,7 +87,7 @@ export function versionRows(files: readonly RenderedText[]): VersionRow[] {
     name: 'Apache Kafka (run by Strimzi)',
     version: KAFKA_VERSION,
     upstream: 'https://kafka.apache.org/downloads (the versions the Strimzi release supports)',
-    components: used((f) => f.path.startsWith('kafka/') && f.content.includes(`version: ${KAFKA_VERSION}`)),
+    components: used((f) => f.path.startsWith('kafka/') && new RegExp(`version: ${escape(KAFKA_VERSION)}$`, 'm').test(f.content)),
   });
   rows.push({
     kind: 'other',
@@ -92,11 +95,11 @@ export function versionRows(files: readonly RenderedText[]): VersionRow[] {
     name: 'Elastic Stack (Elasticsearch, Kibana, Logstash, Filebeat)',
     version: ELASTIC_STACK_VERSION,
     upstream: 'https://www.elastic.co/downloads/past-releases (the versions the ECK release supports)',
-    components: used((f) => f.content.includes(`version: ${ELASTIC_STACK_VERSION}`) && /k8s\.elastic\.co\//.test(f.content)),
+    components: used((f) => new RegExp(`version: ${escape(ELASTIC_STACK_VERSION)}$`, 'm').test(f.content) && /k8s\.elastic\.co\//.test(f.content)),
   });
   for (const p of DRIFT_PACKAGES) {
     const [name, version] = p.split('==') as [string, string];
-    rows.push({ kind: 'other', key: 'DRIFT_PACKAGES', name: `${name} (pip, drift service)`, version, upstream: `https://pypi.org/project/${name}/#history`, components: used((f) => f.content.includes(p)) });
+    rows.push({ kind: 'other', key: 'DRIFT_PACKAGES', name: `${name} (pip, drift service)`, version, upstream: `https://pypi.org/project/${name}/#history`, components: used((f) => new RegExp(`${escape(p)}(?![\\w.-])`).test(f.content)) });
   }
   return rows;
 }

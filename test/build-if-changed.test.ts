@@ -41,6 +41,21 @@ test('compiles on the first run and after a change, not when nothing changed', (
     assert.throws(run, 'a type error fails the command, as tsc would');
     fs.rmSync(path.join(dir, 'lib', 'b.ts'));
     run();
+
+    // A file outside tsconfig's include that an included one imports: its change compiles too.
+    fs.writeFileSync(path.join(dir, 'helper.ts'), 'export const greeting = "v1";\n');
+    fs.writeFileSync(source, 'export { greeting } from "../helper";\n');
+    run();
+    assert.match(fs.readFileSync(path.join(dir, 'build', 'helper.js'), 'utf8'), /v1/);
+    fs.writeFileSync(path.join(dir, 'helper.ts'), 'export const greeting = "v2";\n');
+    run();
+    assert.match(fs.readFileSync(path.join(dir, 'build', 'helper.js'), 'utf8'), /v2/);
+
+    // A renamed source: its old output goes (a stale compiled test would still run).
+    fs.renameSync(source, path.join(dir, 'lib', 'renamed.ts'));
+    run();
+    assert.equal(fs.existsSync(output), false);
+    assert.ok(fs.existsSync(path.join(dir, 'build', 'lib', 'renamed.js')));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

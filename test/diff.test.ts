@@ -23,6 +23,9 @@ test('a recorded change: component added, chart bumped, secret rotated, per Appl
   for (const p of [...before.keys()]) if (p.startsWith('influxdb/')) before.delete(p);
   const kps = 'monitoring/HelmChart.kube-prometheus-stack.k8s.yaml';
   before.set(kps, before.get(kps)!.replace(`version: ${CHARTS.kubePrometheusStack.version}`, 'version: 88.4.0').replace(/retention: \S+/, 'retention: 7d'));
+  // An image bumped inside a custom resource: one object, two images of the same repository (head, workers).
+  const ray = 'serving/RayService.sentiment.k8s.yaml';
+  before.set(ray, before.get(ray)!.replace('rayproject/ray:2.46.0-py311', 'rayproject/ray:2.45.0-py311'));
   const admin = 'airflow/SealedSecret.airflow-admin.k8s.yaml';
   const oldCiphertext = 'AgOLDCIPHERTEXTnotShownAnywhere==';
   before.set(admin, before.get(admin)!.replace(/password: \S+/, `password: ${oldCiphertext}`));
@@ -43,8 +46,13 @@ test('a recorded change: component added, chart bumped, secret rotated, per Appl
   assert.deepEqual(secret.sealed, [{ key: 'password', change: 'changed' }]);
   assert.deepEqual(secret.fields, [], 'nothing but the sealed value changed');
 
+  assert.ok(
+    d.versions.some((v) => v.application === 'serving' && v.what === 'image' && v.name === 'docker.io/rayproject/ray' && v.before!.includes('2.45.0-py311') && v.after!.includes('2.46.0-py311')),
+    JSON.stringify(d.versions.filter((v) => v.application === 'serving')),
+  );
+
   const md = diffMarkdown([d], 'main');
-  assert.match(md, /## staging: \d+ added, 2 changed, 0 removed/);
+  assert.match(md, /## staging: \d+ added, 3 changed, 0 removed/);
   assert.match(md, /- monitoring: chart kube-prometheus-stack 88\.4\.0 → 88\.5\.3/);
   assert.match(md, /### influxdb \(added\)/);
   assert.match(md, /- sealed value password: changed \(ciphertext not shown\)/);
@@ -60,12 +68,14 @@ test('unchanged, removed and new environments', () => {
   assert.equal(diffEnvironment('new', undefined, staging).change, 'added');
 });
 
-test('npm run diff against a commit: exit 0 without a change, 3 with one, 1 for a bad ref', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-diff-'));
+test('npm run diff against a commit: exit 0 without a change, 3 with one, 1 for a bad ref; in a subfolder of a repository', async () => {
+  const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-diff-'));
+  // The project in a subfolder of a larger repository (a monorepo).
+  const dir = path.join(repo, 'platform');
   try {
     fs.cpSync(path.join(ROOT, 'environments'), path.join(dir, 'environments'), { recursive: true });
     fs.cpSync(path.join(ROOT, 'dist', 'local'), path.join(dir, 'dist', 'local'), { recursive: true });
-    const git = (...args: string[]) => execFileSync('git', ['-C', dir, ...args], { stdio: 'pipe' });
+    const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { stdio: 'pipe' });
     git('init', '-q');
     git('add', '-A');
     git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'recorded');
@@ -83,7 +93,15 @@ test('npm run diff against a commit: exit 0 without a change, 3 with one, 1 for 
     assert.match(out, /### postgres\n- changed Cluster \S+\n  - spec\.storage\.size: "2Gi" → "3Gi"/);
 
     await assert.rejects(main(['--against', 'no-such-ref'], dir, print), /--against no-such-ref: not a commit/);
+
+    // A committed file with a name git would quote: read, and reported as removed.
+    fs.writeFileSync(path.join(dir, 'dist', 'local', 'airflow', 'ConfigMap.café.k8s.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: café\n');
+    git('add', '-A');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'odd name');
+    out = '';
+    assert.equal(await main(['--env', 'local'], dir, print), CHANGED);
+    assert.match(out, /- removed ConfigMap café/);
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(repo, { recursive: true, force: true });
   }
 });

@@ -74,4 +74,28 @@ test('the new file keeps the other\'s comments and changes only name, domain, de
     '# Started from environments/staging.yaml by npm run new-env.\n# Staging cluster\ndescription: Environment qa, started from staging.\ncluster:\n  name: qa\n  storageClass: gp3\ndomain: qa.mlops.example.com\nsealing:\n  certificate: environments/certs/qa.pem\ncomponents:\n  airflow:\n    name: staging\n',
   );
   assert.match(newEnvironmentText(source, 'staging', 'qa', 'qa.example.org'), /^domain: qa\.example\.org$/m);
+  // Layouts people write: a comment after the domain, 4-space indents, a comment in column 0 inside the
+  // block, flow style, Windows line endings.
+  assert.match(newEnvironmentText('domain: staging.example.com  # public DNS\n', 'staging', 'qa', 'qa.example.org'), /^domain: qa\.example\.org {2}# public DNS$/m);
+  assert.match(newEnvironmentText('cluster:\n    storageClass: gp3\n# the name\n    name: staging\n', 'staging', 'qa'), /^ {4}name: qa$/m);
+  assert.match(newEnvironmentText('cluster: {server: x, name: staging}\n', 'staging', 'qa'), /^cluster: \{server: x, name: qa\}$/m);
+  const crlf = newEnvironmentText('cluster:\r\n  name: staging\r\ndomain: staging.example.com\r\n', 'staging', 'qa');
+  assert.equal(crlf, '# Started from environments/staging.yaml by npm run new-env.\r\ncluster:\r\n  name: qa\r\ndomain: qa.example.com\r\n');
+});
+
+test('new-env refuses the files left from an earlier environment of that name, and starts from a .yml file', async () => {
+  const dir = projectCopy();
+  try {
+    fs.writeFileSync(path.join(dir, 'environments', 'sealed', 'old.yaml'), 'secrets: {}\n');
+    await assert.rejects(newEnv(['old', '--root', dir], () => undefined), /environments\/sealed\/old\.yaml already exists, left from an earlier environment old/);
+    assert.ok(!fs.existsSync(path.join(dir, 'environments', 'old.yaml')));
+    fs.renameSync(path.join(dir, 'environments', 'local.yaml'), path.join(dir, 'environments', 'qa.yml'));
+    fs.renameSync(path.join(dir, 'environments', 'certs', 'local.pem'), path.join(dir, 'environments', 'certs', 'qa.pem'));
+    const text = fs.readFileSync(path.join(dir, 'environments', 'qa.yml'), 'utf8').replace('certs/local.pem', 'certs/qa.pem').replace(/^ {2}name: local$/m, '  name: qa');
+    fs.writeFileSync(path.join(dir, 'environments', 'qa.yml'), text);
+    assert.equal(await newEnv(['team-b', '--from', 'qa', '--key-size', '2048', '--root', dir], () => undefined), 0);
+    assert.match(fs.readFileSync(path.join(dir, 'environments', 'team-b.yaml'), 'utf8'), /^ {2}name: team-b$/m);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -35,6 +35,9 @@ test('the components that deploy each pin, found in the rendered output', () => 
   assert.deepEqual(at('IMAGES.prefect'), ['prefect'], 'a chart\'s own tag key (prefectTag)');
   assert.deepEqual(at('CHARTS.gpuOperator'), [], 'only with gpu.plugin: gpu-operator, in no shipped environment');
   assert.ok(at('ELASTIC_STACK_VERSION').includes('logging'));
+  // A tag that is the prefix of another (ray:2.46.0-py311 and ray:2.46.0-py311-gpu) is not mistaken for it.
+  const gpuOnly = versionRows([{ path: 'training/Deployment.x.k8s.yaml', content: 'image: docker.io/rayproject/ray:2.46.0-py311-gpu\n' }]);
+  assert.deepEqual(gpuOnly.filter((r) => r.components.length).map((r) => r.key), ['IMAGES.rayGpu']);
   // Everything else a shipped environment deploys is attributed.
   const unused = rows.filter((r) => r.components.length === 0).map((r) => r.key);
   assert.deepEqual(unused, ['CHARTS.gpuOperator']);

@@ -35,15 +35,18 @@ export function committedTrees(root: string, ref: string): Map<string, Map<strin
   } catch {
     throw new UserError({ message: `--against ${ref}: not a commit of the repository at ${root}`, fix: 'name a branch, tag or commit (git log shows them), or leave --against out for HEAD' });
   }
-  const paths = git(root, ['ls-tree', '-r', '--name-only', ref, '--', 'dist/']).toString('utf8').split('\n').filter((p) => /^dist\/[^/]+\/.+/.test(p));
+  // Paths relative to the project folder (which may be a subfolder of the repository), NUL-separated so
+  // that no name is quoted; read back as "<ref>:./<path>", relative to the same folder.
+  const paths = git(root, ['ls-tree', '-r', '-z', '--name-only', ref, '--', 'dist/']).toString('utf8').split('\0').filter((p) => /^dist\/[^/]+\/.+/.test(p));
   const trees = new Map<string, Map<string, string>>();
   if (paths.length === 0) return trees;
   // One git process for every file: `cat-file --batch` answers "<sha> blob <size>\n<content>\n" per line asked.
-  const out = git(root, ['cat-file', '--batch'], paths.map((p) => `${ref}:${p}\n`).join(''));
+  const out = git(root, ['cat-file', '--batch'], paths.map((p) => `${ref}:./${p}\n`).join(''));
   let at = 0;
   for (const p of paths) {
     const nl = out.indexOf(10, at);
     const header = out.subarray(at, nl).toString('utf8').split(' ');
+    if (header[1] !== 'blob' || !/^[0-9]+$/.test(header[2] ?? '')) throw new Error(`git cat-file: unexpected answer for ${p}: ${header.join(' ')}`);
     const size = Number(header[2]);
     const content = out.subarray(nl + 1, nl + 1 + size).toString('utf8');
     at = nl + 1 + size + 1;

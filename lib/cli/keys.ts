@@ -79,9 +79,9 @@ function sealedValueCount(root: string, file: string): number {
 }
 
 /** Runs `npm run keys`; a user's mistake throws a UserError (runCli prints it and exits 1). */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], print: (text: string) => void = (t) => void process.stdout.write(t)): Promise<number> {
   if (wantsHelp(argv)) {
-    process.stdout.write(USAGE);
+    print(USAGE);
     return 0;
   }
   const args = parseArgs(argv, FLAGS, HELP);
@@ -138,7 +138,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         `(or \`npm run secrets -- --env ${env} --rotate <namespace>/<name>\` for generated values).`,
     );
   }
-  process.stdout.write(`${out.join('\n')}\n`);
+  print(`${out.join('\n')}\n`);
   return 0;
 }
 

@@ -27,26 +27,44 @@ with its cluster name, domain and certificate path changed; its sealing key pair
   --key-size <bits>  RSA key size of the sealing key (default 4096)
   --root <dir>       project root (default: the current directory)`;
 
-/** The new environment file's text: the other's, with name, domain and certificate changed. */
+/**
+ * The new environment file's text: the other's, with cluster name, domain, description and certificate
+ * changed, every comment and line ending kept. The caller checks the result by loading it.
+ */
 export function newEnvironmentText(source: string, from: string, name: string, domain?: string): string {
-  const lines = source.split('\n');
+  const eol = source.includes('\r\n') ? '\r\n' : '\n';
+  const lines = source.split('\n').map((l) => l.replace(/\r$/, ''));
   let inCluster = false;
+  let clusterIndent: number | undefined;
   let renamed = false;
   const out = lines.map((line) => {
-    if (/^\S/.test(line)) inCluster = line.startsWith('cluster:');
-    if (inCluster && !renamed && /^ {2}name: /.test(line)) {
-      renamed = true;
-      return `  name: ${name}`;
+    const content = line.trim() !== '' && !line.trimStart().startsWith('#');
+    if (content && /^\S/.test(line)) {
+      inCluster = /^cluster:\s*(#.*)?$/.test(line);
+      clusterIndent = undefined;
+      // Flow style: cluster: {name: local, ...}
+      const flow = /^cluster:\s*\{/.test(line) ? line.replace(/([{,]\s*)name:\s*[^,}]+/, `$1name: ${name}`) : line;
+      if (flow !== line) {
+        renamed = true;
+        return flow;
+      }
+    } else if (inCluster && content) {
+      const indent = line.length - line.trimStart().length;
+      clusterIndent ??= indent;
+      if (!renamed && indent === clusterIndent && /^\s*name:\s/.test(line)) {
+        renamed = true;
+        return line.replace(/name:\s*(["']?)[^\s#"']*\1/, `name: ${name}`);
+      }
     }
-    const d = /^domain: (\S+)\s*$/.exec(line);
+    const d = /^domain:\s*(["']?)([^\s#"']+)\1(\s+#.*)?$/.exec(line);
     if (d) {
-      const old = d[1]!.replace(/^["']|["']$/g, '');
-      return `domain: ${domain ?? (old.startsWith(`${from}.`) ? `${name}.${old.slice(from.length + 1)}` : `${name}.${old}`)}`;
+      const old = d[2]!;
+      return `domain: ${domain ?? (old.startsWith(`${from}.`) ? `${name}.${old.slice(from.length + 1)}` : `${name}.${old}`)}${d[3] ?? ''}`;
     }
-    if (/^description: /.test(line)) return `description: Environment ${name}, started from ${from}.`;
+    if (/^description:/.test(line)) return `description: Environment ${name}, started from ${from}.`;
     return line.replace(`environments/certs/${from}.pem`, `environments/certs/${name}.pem`);
   });
-  return `# Started from environments/${from}.yaml by npm run new-env.\n${out.join('\n')}`;
+  return [`# Started from environments/${from}.yaml by npm run new-env.`, ...out].join(eol);
 }
 
 export async function main(argv: readonly string[], print: (line: string) => void = (l) => console.log(l)): Promise<number> {
@@ -68,24 +86,33 @@ export async function main(argv: readonly string[], print: (line: string) => voi
   if (!known.includes(from)) throw new UserError({ message: `--from ${from}: no environments/${from}.yaml`, fix: `use one of: ${known.join(', ')}` });
 
   const file = `environments/${name}.yaml`;
-  const text = newEnvironmentText(fs.readFileSync(path.join(root, 'environments', `${from}.yaml`), 'utf8'), from, name, args.flags.domain?.[0]);
+  const fromFile = ['yaml', 'yml'].map((ext) => `environments/${from}.${ext}`).find((f) => fs.existsSync(path.join(root, f)))!;
+  const text = newEnvironmentText(fs.readFileSync(path.join(root, fromFile), 'utf8'), from, name, args.flags.domain?.[0]);
   const config = loadEnvironment(text, file); // a bad --domain and the like: nothing written yet
-  const created = [file, config.sealing.certificate, `environments/keys/${name}.key.yaml`, sealedValuesFile(name)].filter((f) => !fs.existsSync(path.join(root, f)));
+  if (config.cluster.name !== name || (args.flags.domain && config.domain !== args.flags.domain[0])) {
+    throw new UserError({
+      file: fromFile,
+      message: `could not set ${config.cluster.name !== name ? 'cluster.name' : 'domain'} in a copy of this file (an unusual layout)`,
+      fix: `copy ${fromFile} to ${file} and edit it by hand, then run npm run keys -- --env ${name} and npm run secrets -- --env ${name}`,
+    });
+  }
+  // Left over from an earlier environment of that name: sealed with another key, or that key itself.
+  const leftover = [config.sealing.certificate, `environments/keys/${name}.key.yaml`, sealedValuesFile(name)].filter((f) => fs.existsSync(path.join(root, f)));
+  if (leftover.length > 0) {
+    throw new UserError({
+      file: leftover[0],
+      message: `${leftover.join(', ')} already exist${leftover.length === 1 ? 's' : ''}, left from an earlier environment ${name}: the new key pair would not open its sealed values`,
+      fix: `remove ${leftover.join(' and ')} (or restore environments/${name}.yaml), then run new-env again`,
+    });
+  }
+  const created = [file, config.sealing.certificate, `environments/keys/${name}.key.yaml`, sealedValuesFile(name)];
+  const keysDirExisted = fs.existsSync(path.join(root, 'environments', 'keys'));
   try {
     fs.writeFileSync(path.join(root, file), text);
     const keySize = args.flags['key-size']?.[0];
-    const keyLines: string[] = [];
-    const write = process.stdout.write.bind(process.stdout);
     // npm run keys prints its own instructions; they are part of the next steps below.
-    process.stdout.write = ((chunk: string | Uint8Array) => {
-      keyLines.push(String(chunk));
-      return true;
-    }) as typeof process.stdout.write;
-    try {
-      await keysMain(['--env', name, '--root', root, ...(keySize ? ['--key-size', keySize] : [])]);
-    } finally {
-      process.stdout.write = write;
-    }
+    const keyLines: string[] = [];
+    await keysMain(['--env', name, '--root', root, ...(keySize ? ['--key-size', keySize] : [])], (t) => keyLines.push(t));
     const secrets = fillSecrets(root, name);
     log(`Created ${file} (from ${from}: cluster name ${name}, domain ${config.domain}).`);
     log(keyLines.join('').trimEnd());
@@ -104,6 +131,7 @@ export async function main(argv: readonly string[], print: (line: string) => voi
     return 0;
   } catch (err) {
     for (const f of created) fs.rmSync(path.join(root, f), { force: true });
+    if (!keysDirExisted) fs.rmSync(path.join(root, 'environments', 'keys'), { recursive: true, force: true });
     throw err;
   }
 }

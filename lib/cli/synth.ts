@@ -49,7 +49,7 @@ export function renderEnvironments(root: string, envs: readonly string[], compon
 
 /** Every file under `dir`, by path relative to it ('/'-separated); undefined when `dir` does not exist. */
 function readTree(dir: string): Map<string, string> | undefined {
-  if (!fs.existsSync(dir)) return undefined;
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return undefined;
   const files = new Map<string, string>();
   const walk = (rel: string): void => {
     for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
