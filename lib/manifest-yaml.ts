@@ -29,12 +29,25 @@ const PLAIN = /^[A-Za-z][A-Za-z0-9 _./,()=+@:#%&*!?~'"[\]{}-]*$/;
 const NOT_PLAIN = /: | #|[: ,]$|^[eE][-+]?[0-9]+$/; // e2, E1, e-3: YAML 1.1 floats (bare exponents)
 
 const plainSafe = (s: string): boolean => PLAIN.test(s) && !NOT_PLAIN.test(s) && !YAML11_WORDS.has(s);
+/** As a value (not a key), a path starting with "/" is plain too. */
+const plainValue = (s: string): boolean => (s.startsWith('/') ? plainSafe(`a${s}`) : plainSafe(s));
+/** One-line JSON (or another flow-looking text) with double quotes and no single quote: both libraries single-quote it. */
+const SINGLE_QUOTED = /^[{[][\x20-\x7e]*$/;
+/**
+ * Multi-line text the `yaml` library writes as a literal block, `|` or `|-`, lines indented, empty lines
+ * empty: printable ASCII and tabs, starting with neither blank nor newline, ending in a non-blank character
+ * and at most one newline, no document marker at a line start. (Fuzzed against the library.)
+ */
+const LITERAL = /^[^\s][\t\n\x20-\x7e]*$/;
+const literalBlock = (s: string): boolean => s.includes('\n') && LITERAL.test(s) && /[^\s]\n?$/.test(s) && !/(^|\n)(---|\.\.\.)/.test(s);
 
 /** How one library writes what this writer does not: strings that are not plainly strings, and odd keys. */
 interface Style {
   /** The whole document, by the library (the fallback). */
   readonly document: (data: Record<string, unknown>) => string;
   readonly sortKeys: boolean;
+  /** Multi-line text is written here as the `yaml` library's literal block. */
+  readonly literalBlocks: boolean;
 }
 
 /** A YAML writer that gives exactly the library's text for the data manifests hold. */
@@ -75,7 +88,15 @@ function writer(style: Style): (object: Record<string, unknown>) => string {
   /** A scalar in value position; `indent` is the indentation of its key or dash. */
   const scalar = (v: unknown, indent: string): string => {
     if (typeof v === 'string') {
-      if (plainSafe(v)) return v;
+      if (plainValue(v)) return v;
+      if (SINGLE_QUOTED.test(v) && v.includes('"') && !v.includes("'")) return `'${v}'`;
+      if (style.literalBlocks && literalBlock(v)) {
+        const body = v.endsWith('\n') ? v.slice(0, -1) : v;
+        return `|${v.endsWith('\n') ? '' : '-'}\n${body
+          .split('\n')
+          .map((l) => (l === '' ? '' : `${indent}  ${l}`))
+          .join('\n')}`;
+      }
       const text = libraryValue(v);
       // Continuation lines that hold text get the indentation; empty lines stay empty, as the libraries write them.
       return text.includes('\n') && indent ? text.replace(/\n(?=[^\n])/g, `\n${indent}`) : text;
@@ -162,7 +183,7 @@ const isMap = (v: unknown): v is Record<string, unknown> => {
   return true;
 };
 
-const cdk8sWriter = writer({ document: (d) => Yaml.stringify(d), sortKeys: false });
+const cdk8sWriter = writer({ document: (d) => Yaml.stringify(d), sortKeys: false, literalBlocks: true });
 
 /** One manifest as YAML, exactly as `Yaml.stringify(object)` writes it. */
 export function manifestYaml(object: Record<string, unknown>): string {
@@ -172,7 +193,7 @@ export function manifestYaml(object: Record<string, unknown>): string {
 /** The options of lib/yaml.ts's stableYaml (js-yaml): sorted keys, no folding, no anchors. */
 export const STABLE_YAML_OPTIONS = { sortKeys: true, lineWidth: -1, noRefs: true } as const;
 
-const stableWriter = writer({ document: (d) => jsYaml.dump(d, STABLE_YAML_OPTIONS), sortKeys: true });
+const stableWriter = writer({ document: (d) => jsYaml.dump(d, STABLE_YAML_OPTIONS), sortKeys: true, literalBlocks: false });
 
 /** Data as YAML, exactly as js-yaml's `dump(data, STABLE_YAML_OPTIONS)` writes it. */
 export function stableYamlText(data: Record<string, unknown>): string {

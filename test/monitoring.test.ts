@@ -16,7 +16,12 @@ import * as yaml from 'js-yaml';
 import { renderEnvironments } from '../lib/cli/synth';
 import { CHARTS, IMAGES } from '../lib/config/versions';
 import { KUBERNETES_METRICS, monitoringCatalog } from '../lib/monitoring/catalog';
-import { platformAlertGroups, platformDashboards } from '../lib/monitoring/platform';
+import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
+import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
+import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import { buildDashboard, DashboardSpec, PanelSpec, PROMETHEUS } from '../lib/monitoring/dashboards';
+import { platformAlertGroups, platformDashboards, platformDashboardSpecs } from '../lib/monitoring/platform';
 import { alertProblems } from '../lib/monitoring/rules';
 import { renderPlatform } from '../lib/render';
 import { parsePromql } from './promql';
@@ -169,7 +174,7 @@ test('Prometheus gets in: every namespace that denies ingress admits the monitor
   assert.ok(objs.get('minio/StatefulSet.minio.k8s.yaml')!.spec.template.spec.containers[0].env.some((e: Obj) => e.name === 'MINIO_PROMETHEUS_AUTH_TYPE' && e.value === 'public'));
 });
 
-test('dashboards: built with the foundation SDK, one per component and an overview, every query parses and reads metrics its component exposes', () => {
+test('dashboards: typed by the foundation SDK, one per component and an overview, every query parses and reads metrics its component exposes', () => {
   for (const name of SHIPPED) {
     const objs = env(name);
     const components = componentsOf(objs);
@@ -193,6 +198,51 @@ test('dashboards: built with the foundation SDK, one per component and an overvi
     // A component with a dashboard: postgres in every environment with the database.
     assert.ok(objs.has('monitoring/ConfigMap.dashboard-mlops-postgres.k8s.yaml'));
   }
+});
+
+/** A dashboard built with the foundation SDK's own builders, as lib/monitoring/dashboards.ts describes it. */
+function sdkDashboard(spec: DashboardSpec): unknown {
+  const builder = new DashboardBuilder(spec.title).uid(spec.uid).tags(['mlops-gitops']).refresh('1m').time({ from: 'now-6h', to: 'now' }).timezone('browser').editable();
+  for (const row of spec.rows) {
+    builder.withRow(new RowBuilder(row.title));
+    for (const p of row.panels) {
+      const panel = p.kind === 'stat' ? new StatPanelBuilder() : new TimeseriesPanelBuilder();
+      panel.title(p.title).unit(p.unit).datasource(PROMETHEUS).span(p.kind === 'stat' ? 6 : 12).height(8);
+      if (p.description) panel.description(p.description);
+      p.queries.forEach((q, i) => {
+        const query = new DataqueryBuilder().expr(q.expr).refId(String.fromCharCode(65 + i));
+        if (q.legend) query.legendFormat(q.legend);
+        panel.withTarget(query);
+      });
+      builder.withPanel(panel);
+    }
+  }
+  return builder.build();
+}
+
+test('dashboards: the JSON is exactly what the foundation SDK\'s builders make, for every dashboard of every shipped environment', () => {
+  let n = 0;
+  for (const name of SHIPPED) {
+    const objs = env(name);
+    const config = loadConfig(fs.readFileSync(path.join(ROOT, `environments/${name}.yaml`), 'utf8'), `environments/${name}.yaml`);
+    for (const spec of platformDashboardSpecs(config, componentsOf(objs).map((c) => c.name))) {
+      assert.equal(JSON.stringify(buildDashboard(spec).json), JSON.stringify(sdkDashboard(spec)), `${name} ${spec.uid}`);
+      n++;
+    }
+  }
+  // A description, a legend-less query and a wrapped line, which the shipped dashboards may not all have.
+  const spec: DashboardSpec = {
+    uid: 'x',
+    title: 'X',
+    folder: 'f',
+    rows: [
+      { title: 'a', panels: [1, 2, 3, 4, 5].map((i) => ({ title: `p${i}`, kind: i % 2 ? 'stat' : 'timeseries', unit: 's', description: i === 2 ? 'd' : undefined, queries: [{ expr: 'up' }, { expr: 'up', legend: '{{job}}' }] }) as PanelSpec) },
+      { title: 'b', panels: [] },
+      { title: 'c', panels: [{ title: 'q', kind: 'stat', unit: 'short', queries: [] }] },
+    ],
+  };
+  assert.equal(JSON.stringify(buildDashboard(spec).json), JSON.stringify(sdkDashboard(spec)));
+  assert.ok(n > 20);
 });
 
 test('alert rules: names, severities and runbooks; every expression parses and reads known metrics', () => {

@@ -8,7 +8,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { EnvironmentConfig } from '../config/environment';
 import type { ComponentChart } from '../constructs/component';
-import { buildDashboard, Dashboard } from './dashboards';
+import { buildDashboard, Dashboard, DashboardSpec } from './dashboards';
 import { ComponentMonitoring, monitoringCatalog, overviewDashboard, platformAlerts } from './catalog';
 import { AlertGroup, prometheusRuleSpec, runbookUrl } from './rules';
 
@@ -20,10 +20,15 @@ export function monitoringNamespaces(config: EnvironmentConfig, components: read
   return [...new Set(config.monitoring.prometheus.namespaces ?? components.map((c) => c.namespace))].sort();
 }
 
+/** The spec of every dashboard: one per component that has one, and the overview. */
+export function platformDashboardSpecs(config: EnvironmentConfig, components: readonly string[]): DashboardSpec[] {
+  const specs = monitoringCatalog(config, components).flatMap((c) => (c.dashboard ? [c.dashboard] : []));
+  return [...specs, overviewDashboard(components)];
+}
+
 /** Every dashboard: one per component that has one, and the overview. */
 export function platformDashboards(config: EnvironmentConfig, components: readonly string[]): Dashboard[] {
-  const specs = monitoringCatalog(config, components).flatMap((c) => (c.dashboard ? [c.dashboard] : []));
-  return [...specs, overviewDashboard(components)].map(buildDashboard);
+  return platformDashboardSpecs(config, components).map(buildDashboard);
 }
 
 /** Every alert group of the environment: the components', and the platform's own (in the monitoring namespace). */
