@@ -85,6 +85,8 @@ try {
 }
 if (previous !== current) {
   removeStaleOutputs(files);
+  // The V8 code cache of the last build (lib/cli/compile-cache.ts) describes files about to change.
+  fs.rmSync(path.join(root, 'build', '.compile-cache'), { recursive: true, force: true });
   const bin = process.platform === 'win32' ? 'tsc.cmd' : 'tsc';
   const r = spawnSync(path.join(root, 'node_modules', '.bin', bin), ['-p', root], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status === null ? 1 : r.status);

@@ -33,9 +33,12 @@ test('compiles on the first run and after a change, not when nothing changed', (
     run();
     assert.equal(fs.existsSync(output), false, 'nothing changed: tsc did not run');
 
+    fs.mkdirSync(path.join(dir, 'build', '.compile-cache'));
+    fs.writeFileSync(path.join(dir, 'build', '.compile-cache', 'entry'), 'x');
     fs.writeFileSync(source, 'export const a: number = 22;\n');
     run();
     assert.match(fs.readFileSync(output, 'utf8'), /a = 22/, 'a source changed: compiled');
+    assert.equal(fs.existsSync(path.join(dir, 'build', '.compile-cache')), false, 'the code cache of the old build is gone');
 
     fs.writeFileSync(path.join(dir, 'lib', 'b.ts'), 'export const b: string = 1;\n');
     assert.throws(run, 'a type error fails the command, as tsc would');
