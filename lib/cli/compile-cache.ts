@@ -6,10 +6,13 @@
  * caches that work across runs with `module.enableCompileCache()`; on such a
  * Node this uses it. On Node 20 it does the same by hand: every CommonJS
  * module is compiled with the cached data of its last run (keyed by file and
- * content; V8 rejects data that does not match), and at exit the modules
- * compiled without usable data write theirs, including every function the run
- * compiled. The output does not depend on the cache, only the time does;
- * scripts/build-if-changed.cjs empties it whenever it compiles.
+ * content, and checked against a SHA-1 of the data stored with it: V8 checks
+ * only its header, and damaged data can crash it), and at exit the modules
+ * compiled without usable data write theirs, atomically, including every
+ * function the run compiled. ES modules, modules that call `import()` (a
+ * vm.Script has no module loader on Node 20) and runs with source maps
+ * enabled are left to Node. The output does not depend on the cache, only the time
+ * does; scripts/build-if-changed.cjs empties it whenever it compiles.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -17,7 +20,11 @@ import Module from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 
-type Compile = (this: NodeModule & { require: NodeRequire }, content: string, filename: string) => unknown;
+type Compile = (this: NodeModule & { require: NodeRequire }, content: string, filename: string, format?: string) => unknown;
+
+/** SHA-1 of the data, in front of it in each entry. */
+const DIGEST = 20;
+const digest = (data: Buffer) => createHash('sha1').update(data).digest();
 
 /** Turns the cache on for every module required from now on. Safe to call once, before the generator loads. */
 export function enableCompileCache(dir: string): void {
@@ -26,29 +33,40 @@ export function enableCompileCache(dir: string): void {
     builtIn(dir);
     return;
   }
+  // Stack traces through source maps need Node's own loader.
+  if ((process as unknown as { sourceMapsEnabled?: boolean }).sourceMapsEnabled) return;
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch {
     return; // no cache, no harm
   }
+  const prefix = (Module as unknown as { wrapper: string[] }).wrapper[0]!;
   const proto = Module.prototype as unknown as { _compile: Compile };
   const original = proto._compile;
   const pending: { script: vm.Script; file: string }[] = [];
   const M = Module as unknown as { wrap(s: string): string; _resolveFilename(r: string, p: unknown, m: boolean, o?: unknown): string; _cache: unknown; _extensions: unknown; _resolveLookupPaths(r: string, p: unknown): string[] | null };
-  proto._compile = function (this: NodeModule & { require: NodeRequire }, content: string, filename: string): unknown {
-    if (!filename.endsWith('.js')) return original.call(this, content, filename);
+  proto._compile = function (this: NodeModule & { require: NodeRequire }, content: string, filename: string, format?: string): unknown {
+    const nodeDoesIt = () => original.call(this, content, filename, format);
+    if (!filename.endsWith('.js') || (format !== undefined && format !== 'commonjs') || content.includes('import(')) return nodeDoesIt();
     const file = path.join(dir, createHash('sha256').update(filename).update('\0').update(content).digest('hex').slice(0, 32));
     let cachedData: Buffer | undefined;
     try {
-      cachedData = fs.readFileSync(file);
+      const entry = fs.readFileSync(file);
+      const data = entry.subarray(DIGEST);
+      cachedData = entry.length > DIGEST && digest(data).equals(entry.subarray(0, DIGEST)) ? data : undefined;
     } catch {
       cachedData = undefined;
     }
     let script: vm.Script;
     try {
-      script = new vm.Script(M.wrap(content), { filename, ...(cachedData ? { cachedData } : {}) });
+      script = new vm.Script(M.wrap(content), {
+        filename,
+        // Columns on the first line as Node reports them, without the wrapper.
+        columnOffset: -prefix.length,
+        ...(cachedData ? { cachedData } : {}),
+      });
     } catch {
-      return original.call(this, content, filename);
+      return nodeDoesIt();
     }
     if (!cachedData || script.cachedDataRejected) pending.push({ script, file });
     const mod = this;
@@ -66,8 +84,9 @@ export function enableCompileCache(dir: string): void {
     for (const { script, file } of pending) {
       try {
         // Written next to it and renamed: a concurrent run reads the old data or the new, never half.
-        const tmp = `${file}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, script.createCachedData());
+        const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+        const data = script.createCachedData();
+        fs.writeFileSync(tmp, Buffer.concat([digest(data), data]));
         fs.renameSync(tmp, file);
       } catch {
         // a read-only build/: the next run compiles again
