@@ -3,6 +3,7 @@
  * test/embed.test.ts checks they are current), so no run compiles them.
  */
 import type { ErrorObject } from 'ajv';
+import { valueAtPointer } from './config/yaml-source';
 
 /** A compiled validator, as ajv's standalone code exports it. */
 export interface CompiledValidator {
@@ -15,12 +16,11 @@ export interface CompiledValidator {
  * which only its verbose mode (too large to compile ahead of time) reports.
  */
 export function parentSchemaOf(schema: unknown, err: ErrorObject): unknown {
-  const segments = err.schemaPath.replace(/^#\/?/, '').split('/').filter((s) => s !== '').slice(0, -1);
-  return segments.reduce<unknown>((node, s) => (node as Record<string, unknown> | undefined)?.[s.replace(/~1/g, '/').replace(/~0/g, '~')], schema);
+  // "#/properties/x/additionalProperties": the schema at "/properties/x".
+  return valueAtPointer(schema, err.schemaPath.replace(/^#/, '').replace(/\/[^/]*$/, ''));
 }
 
 /** The value an error's instancePath points at in `data` (ajv's `error.data`, also only in verbose mode). */
 export function instanceAt(data: unknown, err: ErrorObject): unknown {
-  const segments = err.instancePath.split('/').slice(1);
-  return segments.reduce<unknown>((node, s) => (node as Record<string, unknown> | undefined)?.[s.replace(/~1/g, '/').replace(/~0/g, '~')], data);
+  return valueAtPointer(data, err.instancePath);
 }

@@ -11,7 +11,7 @@ import { place, placementError } from '../gpu/placement';
 import { cpuUnits, memoryGi } from '../constructs/workload';
 import { alertBridgeOn, EnvironmentConfig, GpuRequest, resolveEnvironment } from './environment';
 import { EnvironmentFile, environmentSchema, PATTERNS } from './schema';
-import { parseYamlSource, pointerSegment, YamlSource } from './yaml-source';
+import { parseYamlSource, pointerSegment, valueAtPointer, YamlSource } from './yaml-source';
 
 // The schema compiled ahead of time (lib/compiled-schema.ts). Required, not imported: its inferred type is
 // large enough to derail the type checker.
@@ -50,15 +50,6 @@ function describe(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
-function valueAt(data: unknown, pointer: string): unknown {
-  let cur = data;
-  for (const seg of pointer.split('/').slice(1)) {
-    const key = seg.replace(/~1/g, '/').replace(/~0/g, '~');
-    cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[key] : undefined;
-  }
-  return cur;
-}
-
 /** Turns one ajv error into a problem a person can act on. */
 function schemaProblem(source: YamlSource, err: ErrorObject): Problem {
   const at = (path: string, message: string, fix?: string): Problem => ({
@@ -68,7 +59,7 @@ function schemaProblem(source: YamlSource, err: ErrorObject): Problem {
     message,
     ...(fix ? { fix } : {}),
   });
-  const value = valueAt(source.data, err.instancePath);
+  const value = valueAtPointer(source.data, err.instancePath);
   switch (err.keyword) {
     case 'additionalProperties': {
       const key = String(err.params.additionalProperty);

@@ -18,6 +18,16 @@ export function pointerSegment(key: string | number): string {
   return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+/** The value a JSON pointer (RFC 6901, `''` for the whole) points at in `data`; undefined where it leads nowhere. */
+export function valueAtPointer(data: unknown, pointer: string): unknown {
+  let cur = data;
+  for (const seg of pointer.split('/').slice(1)) {
+    const key = seg.replace(/~1/g, '/').replace(/~0/g, '~');
+    cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[key] : undefined;
+  }
+  return cur;
+}
+
 interface Frame {
   readonly kind: 'map' | 'seq';
   readonly pointer: string;
