@@ -142,10 +142,9 @@ function sealedKeys(obj: Record<string, Json>): Record<string, Json> {
  * strings or as maps with a repository (or an image name) and a tag. An image repository may appear with
  * several tags: each repository maps to its sorted tags.
  */
-function versionsOf(obj: Record<string, Json>): Map<string, string> {
+function versionsOf(c: Record<string, Json>): Map<string, string> {
   const tags = new Map<string, Set<string>>();
   const add = (repo: string, tag: string) => tags.set(repo, (tags.get(repo) ?? new Set()).add(tag));
-  const c = comparable(obj);
   const tagOf = (m: Record<string, Json>) => [m.tag, m.prefectTag, m.defaultImageTag].find((t) => typeof t === 'string' || typeof t === 'number');
   const walk = (v: Json | undefined): void => {
     if (Array.isArray(v)) v.forEach(walk);
@@ -165,16 +164,14 @@ function versionsOf(obj: Record<string, Json>): Map<string, string> {
   walk(c.values);
   walk(c.data);
   const found = new Map<string, string>([...tags].map(([repo, t]) => [`image ${repo}`, [...t].sort().join(', ')]));
-  if (obj.kind === 'HelmChart' && isObject(obj.spec) && typeof obj.spec.chart === 'string') {
-    found.set(`chart ${obj.spec.chart}`, String(obj.spec.version ?? ''));
+  if (c.kind === 'HelmChart' && isObject(c.spec) && typeof c.spec.chart === 'string') {
+    found.set(`chart ${c.spec.chart}`, String(c.spec.version ?? ''));
   }
   return found;
 }
 
-function objectChange(file: string, before: string | undefined, after: string | undefined): ObjectChange | undefined {
-  if (before === after) return undefined;
-  const b = before !== undefined ? parse(before) : undefined;
-  const a = after !== undefined ? parse(after) : undefined;
+/** One changed file's report; `b` and `a` are its objects, parsed and comparable (chart values as data). */
+function objectChange(file: string, b: Record<string, Json> | undefined, a: Record<string, Json> | undefined): ObjectChange {
   const ref = (a ?? b)!;
   const kind = String(ref.kind ?? '?');
   const name = String(isObject(ref.metadata) ? ref.metadata.name : '?');
@@ -192,7 +189,7 @@ function objectChange(file: string, before: string | undefined, after: string | 
   }
   if (b && a) {
     const strip = (o: Record<string, Json>) => (kind === 'SealedSecret' && isObject(o.spec) ? { ...o, spec: { ...o.spec, encryptedData: null } } : o);
-    diffValues(comparable(strip(b)), comparable(strip(a)), '', fields);
+    diffValues(strip(b), strip(a), '', fields);
   }
   return { kind, name, file, change, fields, sealed };
 }
@@ -205,12 +202,15 @@ export function diffEnvironment(env: string, before: Tree | undefined, after: Tr
   const byApp = new Map<string, ObjectChange[]>();
   const versions: VersionChange[] = [];
   for (const file of files) {
-    const c = objectChange(file, b.get(file), a.get(file));
-    if (!c) continue;
+    const [tb, ta] = [b.get(file), a.get(file)];
+    if (tb === ta) continue;
+    // Each side parsed once (chart values too), for the fields and for the versions.
+    const [ob, oa] = [tb, ta].map((t) => (t !== undefined ? comparable(parse(t)) : undefined));
+    const c = objectChange(file, ob, oa);
     const app = folderOf(file);
     byApp.set(app, [...(byApp.get(app) ?? []), c]);
-    const vb = b.get(file) !== undefined ? versionsOf(parse(b.get(file)!)) : new Map<string, string>();
-    const va = a.get(file) !== undefined ? versionsOf(parse(a.get(file)!)) : new Map<string, string>();
+    const vb = ob ? versionsOf(ob) : new Map<string, string>();
+    const va = oa ? versionsOf(oa) : new Map<string, string>();
     for (const k of [...new Set([...vb.keys(), ...va.keys()])].sort()) {
       if (vb.get(k) === va.get(k)) continue;
       const [what, ...rest] = k.split(' ');
