@@ -208,36 +208,21 @@ export class LoggingChart extends ComponentChart {
     const kept = { ...KEEP_ON_REMOVAL, 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false,SkipDryRunOnMissingResource=true' };
     const cr = { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' };
 
-    const airflowUser = new SealedSecret(this, 'airflow-user', {
-      catalog,
-      component: 'logging',
-      name: 'es-user-airflow',
-      labels,
-      type: 'kubernetes.io/basic-auth',
-      keys: [{ key: 'password', description: 'password of Elasticsearch user airflow (the same value as in namespace airflow)', source: airflowLogReaderPassword() }],
-      plainData: { username: 'airflow', roles: 'airflow_logs_reader' },
-    });
-    const exporterUser = new SealedSecret(this, 'exporter-user', {
-      catalog,
-      component: 'logging',
-      name: 'es-user-exporter',
-      labels,
-      type: 'kubernetes.io/basic-auth',
-      keys: [{ key: 'password', description: 'password of Elasticsearch user exporter (metrics)', source: generatedPassword(32) }],
-      plainData: { username: 'exporter', roles: 'es_monitor' },
-    });
-    const adminUser = new SealedSecret(this, 'admin-user', {
-      catalog,
-      component: 'logging',
-      name: 'es-user-logs-admin',
-      labels,
-      type: 'kubernetes.io/basic-auth',
-      keys: [
-        // Read it with: kubectl -n logging get secret es-user-logs-admin -o jsonpath='{.data.password}' | base64 -d
-        { key: 'password', description: 'password of Elasticsearch user logs-admin (people, in Kibana)', source: generatedPassword(24) },
-      ],
-      plainData: { username: 'logs-admin', roles: 'logs_viewer,kibana_admin' },
-    });
+    // The file realm's users: a basic-auth Secret each, with a generated password and the user's roles.
+    const esUser = (user: string, id: string, roles: string, password: { description: string; source: GeneratedValue }) =>
+      new SealedSecret(this, id, {
+        catalog,
+        component: 'logging',
+        name: `es-user-${user}`,
+        labels,
+        type: 'kubernetes.io/basic-auth',
+        keys: [{ key: 'password', ...password }],
+        plainData: { username: user, roles },
+      });
+    const airflowUser = esUser('airflow', 'airflow-user', 'airflow_logs_reader', { description: 'password of Elasticsearch user airflow (the same value as in namespace airflow)', source: airflowLogReaderPassword() });
+    const exporterUser = esUser('exporter', 'exporter-user', 'es_monitor', { description: 'password of Elasticsearch user exporter (metrics)', source: generatedPassword(32) });
+    // Read it with: kubectl -n logging get secret es-user-logs-admin -o jsonpath='{.data.password}' | base64 -d
+    const adminUser = esUser('logs-admin', 'admin-user', 'logs_viewer,kibana_admin', { description: 'password of Elasticsearch user logs-admin (people, in Kibana)', source: generatedPassword(24) });
     const rolesSecret = new SealedSecret(this, 'roles', {
       catalog,
       component: 'logging',
